@@ -1,0 +1,46 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from . import markup
+
+
+class MarkdownBodyField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 10})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Message"))
+        kwargs.setdefault("max_length", settings.FORUM_MAX_BODY_LENGTH)
+        kwargs.setdefault(
+            "help_text",
+            _("Markdown: *emphasis*, **bold**, [link](https://example.org), lists with -."),
+        )
+        # strip=False: leading spaces matter in Markdown (code, nested lists).
+        super().__init__(strip=False, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value.strip():
+            raise forms.ValidationError(_("Write a message before posting."), code="required")
+        if markup.too_deeply_nested(value):
+            raise forms.ValidationError(
+                _(
+                    "Lists and quotes in this message are nested too deeply to show. "
+                    "Please flatten them to fewer levels."
+                ),
+                code="too_deep",
+            )
+        return value
+
+
+class PostForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=settings.FORUM_MAX_SUBJECT_LENGTH)
+    body = MarkdownBodyField()
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=settings.FORUM_MAX_SUBJECT_LENGTH)
+    body = MarkdownBodyField(
+        label=_("Opening post"),
+        help_text=_("Introduce the topic and list the guiding questions (Markdown)."),
+    )

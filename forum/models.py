@@ -1,0 +1,323 @@
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from . import markup, tree
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_series = models.BooleanField(
+        _("conversation series"),
+        default=False,
+        help_text=_("A series of facilitated dialogues rather than an open section."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:category", args=[self.slug])
+
+
+class TopicQuerySet(models.QuerySet):
+    def for_listing(self):
+        return self.select_related("category", "last_post__author").order_by(
+            "-is_sticky", "-last_post_at"
+        )
+
+    def with_new_counts(self, user):
+        """Annotate `new_count`: posts by others that `user` has not read."""
+        if not user.is_authenticated:
+            return self.annotate(new_count=Value(0, output_field=IntegerField()))
+        marker = TopicRead.objects.filter(topic=OuterRef(OuterRef("pk")), user=user)
+        unread = (
+            Post.objects.filter(topic=OuterRef("pk"))
+            .exclude(author=user)
+            .filter(pk__gt=Coalesce(Subquery(marker.values("last_read_post_id")), 0))
+            .order_by()
+            .values("topic")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        already_read = TopicRead.objects.filter(topic=OuterRef("pk"), user=user).values(
+            "extra_read_count"
+        )
+        return self.annotate(
+            new_count=Coalesce(Subquery(unread), 0) - Coalesce(Subquery(already_read), 0)
+        )
+
+
+class Topic(models.Model):
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="topics", verbose_name=_("category")
+    )
+    title = models.CharField(_("title"), max_length=settings.FORUM_MAX_SUBJECT_LENGTH)
+    slug = models.SlugField(_("slug"), max_length=80, allow_unicode=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="topics",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    is_locked = models.BooleanField(_("locked"), default=False)
+    is_sticky = models.BooleanField(_("sticky"), default=False)
+    # Denormalised, kept exact by add_reply() inside its transaction.
+    opening_post = models.OneToOneField(
+        "Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    post_count = models.PositiveIntegerField(_("posts"), default=0)
+    last_post = models.ForeignKey(
+        "Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_post_at = models.DateTimeField(_("last post"), default=timezone.now, db_index=True)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_sticky", "-last_post_at"]
+        indexes = [models.Index(fields=["category", "-is_sticky", "-last_post_at"])]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:topic", args=[self.pk, self.slug or "-"])
+
+    @classmethod
+    @transaction.atomic
+    def start(cls, *, category: Category, author, title: str, body: str) -> "Topic":
+        """Open a topic with its opening post (the prompt and guiding questions)."""
+        topic = cls.objects.create(
+            category=category, author=author, title=title, slug=slugify(title)[:80]
+        )
+        post = Post.objects.create(
+            topic=topic,
+            author=author,
+            subject=title,
+            body=body,
+            body_html=markup.render(body),
+            path=tree.ROOT_PATH,
+            depth=0,
+            created_at=topic.created_at,
+        )
+        topic.opening_post = post
+        topic.last_post = post
+        topic.last_post_at = post.created_at
+        topic.post_count = 1
+        topic.save(update_fields=["opening_post", "last_post", "last_post_at", "post_count"])
+        return topic
+
+    @transaction.atomic
+    def add_reply(self, *, author, parent: "Post", subject: str, body: str) -> "Post":
+        """Add a reply under `parent` and keep the topic's counters exact."""
+        if parent.topic_id != self.pk:
+            raise ValueError("the parent post belongs to another topic")
+        # Deep replies sort under their parent's parent: see tree.MAX_DEPTH.
+        tree_parent = parent
+        while tree_parent.depth >= tree.MAX_DEPTH:
+            tree_parent = tree_parent.parent
+        # The UPDATE locks the parent row until commit, so concurrent replies
+        # to the same post get distinct child numbers.
+        Post.objects.filter(pk=tree_parent.pk).update(child_count=F("child_count") + 1)
+        number = Post.objects.values_list("child_count", flat=True).get(pk=tree_parent.pk)
+        post = Post.objects.create(
+            topic=self,
+            parent=parent,
+            author=author,
+            subject=subject,
+            body=body,
+            body_html=markup.render(body),
+            path=tree.child_path(tree_parent.path, number),
+            depth=tree_parent.depth + 1,
+        )
+        Topic.objects.filter(pk=self.pk).update(
+            post_count=F("post_count") + 1, last_post=post, last_post_at=post.created_at
+        )
+        self.refresh_from_db(fields=["post_count", "last_post", "last_post_at"])
+        return post
+
+
+class PostQuerySet(models.QuerySet):
+    def replies(self):
+        return self.exclude(path=tree.ROOT_PATH)
+
+    def for_display(self):
+        return self.select_related("author", "parent__author")
+
+    def tree_page(self, *, size: int, after=None, start=None, before=None, last=False):
+        """One page of replies in tree order, by keyset: only the page's rows
+        are read, however deep into the topic it is. Returns (posts, has_more)
+        where has_more tells whether posts exist beyond the page in the
+        direction read."""
+        replies = self.replies().for_display()
+
+        def path_of(pk):
+            return Subquery(Post.objects.filter(pk=pk).values("path")[:1])
+
+        if before is not None or last:
+            if before is not None:
+                replies = replies.filter(path__lt=path_of(before))
+            rows = list(replies.order_by("-path")[: size + 1])
+            return rows[:size][::-1], len(rows) > size
+        if after is not None:
+            replies = replies.filter(path__gt=path_of(after))
+        elif start is not None:
+            replies = replies.filter(path__gte=path_of(start))
+        rows = list(replies.order_by("path")[: size + 1])
+        return rows[:size], len(rows) > size
+
+
+class Post(models.Model):
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="posts", verbose_name=_("topic")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("in reply to"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="posts",
+        verbose_name=_("author"),
+    )
+    subject = models.CharField(_("subject"), max_length=settings.FORUM_MAX_SUBJECT_LENGTH)
+    body = models.TextField(_("body (Markdown)"))
+    body_html = models.TextField(_("body (sanitized HTML)"), editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    # Tree order and depth: see forum/tree.py.
+    path = models.CharField(max_length=tree.MAX_DEPTH * 10, editable=False)
+    depth = models.PositiveIntegerField(default=0, editable=False)
+    child_count = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic", "path"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "path"], name="post_unique_tree_path")
+        ]
+        indexes = [models.Index(fields=["topic", "id"], name="post_topic_id")]
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:post", args=[self.pk])
+
+    @property
+    def anchor(self) -> str:
+        return f"post-{self.pk}"
+
+    @property
+    def is_opening(self) -> bool:
+        return self.path == tree.ROOT_PATH
+
+    def render_body(self) -> None:
+        """Refresh the stored HTML after `body` changed."""
+        self.body_html = markup.render(self.body)
+
+    def reply_subject(self) -> str:
+        """The default subject of a reply: "Re: <subject>", never "Re: Re: ..."."""
+        subject = self.subject
+        if subject.lower().startswith("re:"):
+            return subject[: settings.FORUM_MAX_SUBJECT_LENGTH]
+        return f"Re: {subject}"[: settings.FORUM_MAX_SUBJECT_LENGTH]
+
+
+class TopicRead(models.Model):
+    """What one user has read of one topic, exactly: every post with an id up
+    to `last_read_post_id`, plus the later ones in `extra_read_ids` (read on a
+    page further down the tree before the posts in between)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_reads"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="reads")
+    last_read_post_id = models.BigIntegerField(default=0)
+    extra_read_ids = models.JSONField(default=list)
+    # len(extra_read_ids), so that topic lists can count new posts in SQL on
+    # every database.
+    extra_read_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="topicread_unique_user_topic")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} read {self.topic}"
+
+    def is_unread(self, post: Post, user) -> bool:
+        return (
+            post.author_id != user.pk
+            and post.pk > self.last_read_post_id
+            and post.pk not in self.extra_read_ids
+        )
+
+    def unread_count(self) -> int:
+        return Post.objects.filter(topic_id=self.topic_id, pk__gt=self.last_read_post_id).exclude(
+            author_id=self.user_id
+        ).count() - len(self.extra_read_ids)
+
+    def mark_read(self, posts) -> None:
+        """Record `posts` as read, then fold the extras into the watermark as
+        far as every post in between has been read."""
+        extra = set(self.extra_read_ids)
+        extra.update(
+            post.pk
+            for post in posts
+            if post.pk > self.last_read_post_id and post.author_id != self.user_id
+        )
+        if self.pk and extra == set(self.extra_read_ids):
+            return
+        if extra:
+            candidates = (
+                Post.objects.filter(topic_id=self.topic_id, pk__gt=self.last_read_post_id)
+                .exclude(author_id=self.user_id)
+                .order_by("pk")
+                .values_list("pk", flat=True)[: len(extra) + 1]
+            )
+            for pk in candidates:
+                if pk not in extra:
+                    break
+                self.last_read_post_id = pk
+                extra.discard(pk)
+        self.extra_read_ids = sorted(extra)
+        self.extra_read_count = len(extra)
+        # An upsert: two tabs opening the topic at once must not collide.
+        TopicRead.objects.bulk_create(
+            [self],
+            update_conflicts=True,
+            unique_fields=["user", "topic"],
+            update_fields=["last_read_post_id", "extra_read_ids", "extra_read_count"],
+        )
+
+
+def unread_marker(user, topic: Topic) -> TopicRead:
+    """The user's read marker for a topic (unsaved if they never read it)."""
+    marker = TopicRead.objects.filter(user=user, topic=topic).first()
+    return marker or TopicRead(user=user, topic=topic)

@@ -1,0 +1,54 @@
+"""Plain factory functions: each makes one saved object with sensible
+defaults, through the same model methods the pages use."""
+
+from itertools import count
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+
+from forum.models import Category, Topic
+
+_seq = count(1)
+PASSWORD = "a-long-test-password"
+
+
+def make_user(username=None, *, password=PASSWORD, **fields):
+    n = next(_seq)
+    username = username or f"user{n}"
+    fields.setdefault("email", f"{username}@example.org")
+    return get_user_model().objects.create_user(username=username, password=password, **fields)
+
+
+def make_facilitator(username=None, **fields):
+    fields.setdefault("role_line", "Dialogue Facilitator")
+    user = make_user(username, **fields)
+    user.user_permissions.add(
+        Permission.objects.get(codename="add_topic", content_type__app_label="forum")
+    )
+    return user
+
+
+def make_category(name=None, **fields):
+    n = next(_seq)
+    name = name or f"Category {n}"
+    fields.setdefault("slug", f"category-{n}")
+    return Category.objects.create(name=name, **fields)
+
+
+def make_topic(*, category=None, author=None, title=None, body="Opening post.\n\n- What?\n- Why?"):
+    return Topic.start(
+        category=category or make_category(),
+        author=author or make_facilitator(),
+        title=title or f"Topic {next(_seq)}",
+        body=body,
+    )
+
+
+def make_reply(topic, *, parent=None, author=None, subject=None, body="A reply."):
+    parent = parent or topic.opening_post
+    return topic.add_reply(
+        author=author or make_user(),
+        parent=parent,
+        subject=subject or parent.reply_subject(),
+        body=body,
+    )
