@@ -60,6 +60,19 @@ class TopicQuerySet(models.QuerySet):
             new_count=Coalesce(Subquery(unread), 0) - Coalesce(Subquery(already_read), 0)
         )
 
+    def with_read_state(self, user):
+        """`new_count` plus the user's read marker, so the topic page needs no
+        query of its own for them (see Topic.read_marker)."""
+        qs = self.with_new_counts(user)
+        if not user.is_authenticated:
+            return qs
+        marker = TopicRead.objects.filter(topic=OuterRef("pk"), user=user)
+        return qs.annotate(
+            read_marker_pk=Subquery(marker.values("pk")[:1]),
+            read_until=Subquery(marker.values("last_read_post_id")[:1]),
+            read_extra=Subquery(marker.values("extra_read_ids")[:1]),
+        )
+
 
 class Topic(models.Model):
     category = models.ForeignKey(
@@ -99,6 +112,21 @@ class Topic(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("forum:topic", args=[self.pk, self.slug or "-"])
+
+    def read_marker(self, user) -> "TopicRead":
+        """The user's read marker, from with_read_state()'s annotations when
+        present (unsaved if they never opened the topic)."""
+        if not hasattr(self, "read_marker_pk"):
+            marker = TopicRead.objects.filter(user=user, topic=self).first()
+            return marker or TopicRead(user=user, topic=self)
+        return TopicRead(
+            pk=self.read_marker_pk,
+            user=user,
+            topic=self,
+            last_read_post_id=self.read_until or 0,
+            extra_read_ids=self.read_extra or [],
+            extra_read_count=len(self.read_extra or []),
+        )
 
     @classmethod
     @transaction.atomic
@@ -278,23 +306,25 @@ class TopicRead(models.Model):
             and post.pk not in self.extra_read_ids
         )
 
-    def unread_count(self) -> int:
-        return Post.objects.filter(topic_id=self.topic_id, pk__gt=self.last_read_post_id).exclude(
-            author_id=self.user_id
-        ).count() - len(self.extra_read_ids)
-
-    def mark_read(self, posts) -> None:
+    def mark_read(self, posts, unread_before: int | None = None) -> None:
         """Record `posts` as read, then fold the extras into the watermark as
-        far as every post in between has been read."""
+        far as every post in between has been read. `unread_before`, the
+        unread count before this page was shown, lets the common case (the
+        page showed everything still unread) skip the folding query."""
         extra = set(self.extra_read_ids)
         extra.update(
             post.pk
             for post in posts
             if post.pk > self.last_read_post_id and post.author_id != self.user_id
         )
-        if self.pk and extra == set(self.extra_read_ids):
+        newly_read = len(extra) - len(self.extra_read_ids)
+        if self.pk and newly_read == 0:
             return
-        if extra:
+        if unread_before is not None and newly_read >= unread_before:
+            # Nothing unread is left: every post up to the latest is read.
+            self.last_read_post_id = max(extra | {self.topic.last_post_id or 0})
+            extra = set()
+        elif extra:
             candidates = (
                 Post.objects.filter(topic_id=self.topic_id, pk__gt=self.last_read_post_id)
                 .exclude(author_id=self.user_id)
@@ -315,9 +345,3 @@ class TopicRead(models.Model):
             unique_fields=["user", "topic"],
             update_fields=["last_read_post_id", "extra_read_ids", "extra_read_count"],
         )
-
-
-def unread_marker(user, topic: Topic) -> TopicRead:
-    """The user's read marker for a topic (unsaved if they never read it)."""
-    marker = TopicRead.objects.filter(user=user, topic=topic).first()
-    return marker or TopicRead(user=user, topic=topic)

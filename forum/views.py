@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import markup
 from .forms import PostForm, TopicForm
-from .models import Category, Post, Topic, unread_marker
+from .models import Category, Post, Topic
 from .permissions import can_reply, can_start_topic, check_reply
 
 TOPICS_PER_CATEGORY_ON_HOME = 5
@@ -68,7 +68,9 @@ def _cursor(request, name):
 
 def topic_detail(request, pk, slug=None):
     topic = get_object_or_404(
-        Topic.objects.select_related("category", "opening_post__author", "last_post__author"),
+        Topic.objects.select_related(
+            "category", "opening_post__author", "last_post__author"
+        ).with_read_state(request.user),
         pk=pk,
     )
     after, start, before = (
@@ -88,14 +90,12 @@ def topic_detail(request, pk, slug=None):
         has_previous, has_next = after is not None or start is not None, has_more
     is_first_page = not has_previous
 
-    new_count = 0
     shown = posts + ([topic.opening_post] if is_first_page else [])
     if request.user.is_authenticated:
-        marker = unread_marker(request.user, topic)
-        new_count = marker.unread_count()
+        marker = topic.read_marker(request.user)
         for post in shown:
             post.is_new = marker.is_unread(post, request.user)
-        marker.mark_read(shown)
+        marker.mark_read(shown, unread_before=topic.new_count)
 
     return render(
         request,
@@ -104,7 +104,6 @@ def topic_detail(request, pk, slug=None):
             "topic": topic,
             "category": topic.category,
             "posts": posts,
-            "new_count": new_count,
             "is_first_page": is_first_page,
             "previous_cursor": posts[0].pk if has_previous and posts else None,
             "next_cursor": posts[-1].pk if has_next and posts else None,
