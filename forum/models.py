@@ -306,25 +306,18 @@ class TopicRead(models.Model):
             and post.pk not in self.extra_read_ids
         )
 
-    def mark_read(self, posts, unread_before: int | None = None) -> None:
+    def mark_read(self, posts) -> None:
         """Record `posts` as read, then fold the extras into the watermark as
-        far as every post in between has been read. `unread_before`, the
-        unread count before this page was shown, lets the common case (the
-        page showed everything still unread) skip the folding query."""
+        far as every post in between has been read."""
         extra = set(self.extra_read_ids)
         extra.update(
             post.pk
             for post in posts
             if post.pk > self.last_read_post_id and post.author_id != self.user_id
         )
-        newly_read = len(extra) - len(self.extra_read_ids)
-        if self.pk and newly_read == 0:
+        if self.pk and len(extra) == len(self.extra_read_ids):
             return
-        if unread_before is not None and newly_read >= unread_before:
-            # Nothing unread is left: every post up to the latest is read.
-            self.last_read_post_id = max(extra | {self.topic.last_post_id or 0})
-            extra = set()
-        elif extra:
+        if extra:
             candidates = (
                 Post.objects.filter(topic_id=self.topic_id, pk__gt=self.last_read_post_id)
                 .exclude(author_id=self.user_id)

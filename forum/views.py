@@ -95,7 +95,7 @@ def topic_detail(request, pk, slug=None):
         marker = topic.read_marker(request.user)
         for post in shown:
             post.is_new = marker.is_unread(post, request.user)
-        marker.mark_read(shown, unread_before=topic.new_count)
+        marker.mark_read(shown)
 
     return render(
         request,

@@ -3,6 +3,12 @@ import pytest
 from tests.factories import make_category, make_facilitator, make_topic, make_user
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing costs ~0.3 s a user; tests make hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def participant(db):
     return make_user("participant", display_name="Pat Participant")

@@ -1,0 +1,97 @@
+"""Long topics page in tree order with stable cursor URLs; permalinks land on
+the page that shows the post."""
+
+import re
+
+import pytest
+
+from tests.factories import make_reply
+
+
+@pytest.fixture
+def small_pages(settings):
+    settings.FORUM_PAGE_SIZE = 3
+
+
+def shown_subjects(response):
+    return re.findall(r'class="post-subject"[^>]*><a [^>]*>([^<]+)</a>', response.text)
+
+
+@pytest.fixture
+def threaded_topic(topic):
+    # Tree order: A, A1, A2, B, B1, C, D
+    a = make_reply(topic, subject="A")
+    b = make_reply(topic, subject="B")
+    make_reply(topic, parent=a, subject="A1")
+    make_reply(topic, subject="C")
+    make_reply(topic, parent=b, subject="B1")
+    make_reply(topic, parent=a, subject="A2")
+    make_reply(topic, subject="D")
+    return topic
+
+
+def test_first_page_shows_the_first_posts_in_tree_order(client, small_pages, threaded_topic):
+    response = client.get(threaded_topic.get_absolute_url())
+    assert shown_subjects(response) == ["A", "A1", "A2"]
+    assert "Opening post." in response.text
+
+
+def test_next_links_walk_the_whole_tree_once(client, small_pages, threaded_topic):
+    url = threaded_topic.get_absolute_url()
+    seen = []
+    for _ in range(5):
+        response = client.get(url)
+        seen += shown_subjects(response)
+        found = re.search(r'rel="next" href="([^"]+)"', response.text)
+        if not found:
+            break
+        url = threaded_topic.get_absolute_url() + found.group(1).replace("&amp;", "&")
+    assert seen == ["A", "A1", "A2", "B", "B1", "C", "D"]
+
+
+def test_later_pages_do_not_repeat_the_opening_post(client, small_pages, threaded_topic):
+    first_page_last = threaded_topic.posts.get(subject="A2")
+    response = client.get(threaded_topic.get_absolute_url() + f"?after={first_page_last.pk}")
+    assert shown_subjects(response) == ["B", "B1", "C"]
+    assert "Opening post." not in response.text
+
+
+def test_previous_page_link_goes_back(client, small_pages, threaded_topic):
+    b1 = threaded_topic.posts.get(subject="B")
+    response = client.get(threaded_topic.get_absolute_url() + f"?before={b1.pk}")
+    assert shown_subjects(response) == ["A", "A1", "A2"]
+
+
+def test_last_page_shows_the_end_of_the_tree(client, small_pages, threaded_topic):
+    response = client.get(threaded_topic.get_absolute_url() + "?page=last")
+    assert shown_subjects(response) == ["B1", "C", "D"]
+
+
+def test_a_reply_inserted_mid_tree_appears_on_the_page_of_its_parent(
+    client, small_pages, threaded_topic
+):
+    a2 = threaded_topic.posts.get(subject="A2")
+    make_reply(threaded_topic, parent=threaded_topic.posts.get(subject="B"), subject="B2")
+    response = client.get(threaded_topic.get_absolute_url() + f"?after={a2.pk}")
+    assert shown_subjects(response) == ["B", "B1", "B2"]
+
+
+def test_permalink_of_an_early_post_lands_on_the_first_page(client, small_pages, threaded_topic):
+    a1 = threaded_topic.posts.get(subject="A1")
+    response = client.get(f"/p/{a1.pk}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{threaded_topic.get_absolute_url()}#post-{a1.pk}"
+
+
+def test_permalink_of_a_later_post_lands_on_a_page_that_shows_it(
+    client, small_pages, threaded_topic
+):
+    c = threaded_topic.posts.get(subject="C")
+    response = client.get(f"/p/{c.pk}/", follow=True)
+    assert response.redirect_chain[-1][0].endswith(f"?start={c.pk}#post-{c.pk}")
+    assert shown_subjects(response)[0] == "C"
+
+
+def test_permalink_of_the_opening_post_is_the_topic(client, topic):
+    response = client.get(f"/p/{topic.opening_post.pk}/")
+    assert response["Location"].startswith(topic.get_absolute_url())

@@ -1,0 +1,89 @@
+"""The topic page costs a fixed number of SQL queries however long the
+thread is, and reading anonymously writes nothing."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import make_reply, make_user
+
+ANONYMOUS_BUDGET = 6
+LOGGED_IN_BUDGET = 9
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def grow(topic, n):
+    people = [make_user() for _ in range(5)]
+    parent = topic.opening_post
+    for i in range(n):
+        # A mix of top-level replies and nested ones, by several people.
+        parent = topic.opening_post if i % 4 == 0 else parent
+        parent = make_reply(topic, parent=parent, author=people[i % 5])
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+@pytest.fixture
+def short_and_long(category, facilitator):
+    from tests.factories import make_topic
+
+    short = make_topic(category=category, author=facilitator, title="Short")
+    long = make_topic(category=category, author=facilitator, title="Long")
+    grow(short, 10)
+    grow(long, 300)
+    return short, long
+
+
+def test_anonymous_topic_page_query_count_is_constant(client, short_and_long):
+    short, long = short_and_long
+    counts = [len(queries_for(client, t.get_absolute_url())) for t in (short, long)]
+    assert counts[0] == counts[1] <= ANONYMOUS_BUDGET
+
+
+def test_logged_in_topic_page_query_count_is_constant(client, short_and_long, participant):
+    short, long = short_and_long
+    client.force_login(participant)
+    first = [len(queries_for(client, t.get_absolute_url())) for t in (short, long)]
+    again = [len(queries_for(client, t.get_absolute_url())) for t in (short, long)]
+    assert first[0] == first[1] <= LOGGED_IN_BUDGET
+    assert again[0] == again[1] <= LOGGED_IN_BUDGET
+
+
+def test_deep_page_costs_the_same_as_the_first(client, short_and_long, settings):
+    _, long = short_and_long
+    settings.FORUM_PAGE_SIZE = 20
+    last = long.posts.replies().order_by("path").values_list("pk", flat=True)[250]
+    first = queries_for(client, long.get_absolute_url())
+    deep = queries_for(client, long.get_absolute_url() + f"?after={last}")
+    assert len(first) == len(deep)
+
+
+def test_topic_page_reads_only_its_own_page_of_posts(client, short_and_long, settings):
+    _, long = short_and_long
+    settings.FORUM_PAGE_SIZE = 20
+    sql = queries_for(client, long.get_absolute_url())
+    post_queries = [q for q in sql if 'FROM "forum_post"' in q]
+    assert post_queries and all("LIMIT 21" in q for q in post_queries)
+
+
+def test_anonymous_get_writes_nothing(client, short_and_long):
+    short, _ = short_and_long
+    for url in ("/", short.category.get_absolute_url(), short.get_absolute_url()):
+        writes = [q for q in queries_for(client, url) if q.lstrip().upper().startswith(WRITES)]
+        assert writes == [], url
+    assert "sessionid" not in client.cookies
+
+
+def test_logged_in_get_writes_only_the_read_marker(client, short_and_long, participant):
+    short, _ = short_and_long
+    client.force_login(participant)
+    sql = queries_for(client, short.get_absolute_url())
+    writes = [q for q in sql if q.lstrip().upper().startswith(WRITES)]
+    assert len(writes) == 1 and "forum_topicread" in writes[0]
+    sql = queries_for(client, short.get_absolute_url())
+    assert not [q for q in sql if q.lstrip().upper().startswith(WRITES)]
