@@ -197,7 +197,7 @@ class PostQuerySet(models.QuerySet):
         replies = self.replies().for_display()
 
         def path_of(pk):
-            return Subquery(Post.objects.filter(pk=pk).values("path")[:1])
+            return Subquery(Post.objects.filter(pk=pk).order_by().values("path")[:1])
 
         if before is not None or last:
             if before is not None:
