@@ -11,6 +11,11 @@ def verified(user):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache(db):
     # Rate-limit counters live in the (database) cache: no test sees another's.
     cache.clear()
@@ -41,3 +46,10 @@ def log_in(client, login, password=PASSWORD):
     """Log in through allauth's form, so the session records a real
     authentication (reauthentication checks look at it)."""
     return client.post("/accounts/login/", {"login": login, "password": password})
+
+
+def reauthenticate(client, password=PASSWORD):
+    """Confirm the password again, as allauth asks before sensitive changes."""
+    response = client.post("/accounts/reauthenticate/", {"password": password})
+    assert response.status_code == 302, response.content.decode()
+    return response
