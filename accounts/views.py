@@ -85,8 +85,11 @@ def my_data(request):
 
 
 @login_required
+@reauthentication_required
 @require_GET
 def export(request):
+    # Asks for the password again: a borrowed or seized unlocked device should
+    # not hand over everything at one click.
     data = {"exported_at": timezone.now().isoformat()} | user_data(request.user)
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),

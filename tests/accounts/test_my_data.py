@@ -24,6 +24,9 @@ def conversation(topic, member, other_participant):
 def test_export_contains_my_posts_source_and_nothing_of_others(client, member, conversation):
     log_in(client, "member")
     response = client.get("/u/me/data/download/")
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+    reauthenticate(client)
+    response = client.get("/u/me/data/download/")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="my-forum-data.json"'
     data = json.loads(response.content)
@@ -147,3 +150,12 @@ def test_a_deleted_members_profile_is_gone_and_their_name_is_free(client, member
     assert client.get("/u/member/").status_code == 404
     new = get_user_model().objects.create_user("newbie", display_name="Mira Member")
     assert new.display_name == "Mira Member"
+
+
+def test_posts_store_no_ip_address():
+    from django.db import models
+
+    for model in (Post,):
+        assert not any(
+            isinstance(field, models.GenericIPAddressField) for field in model._meta.get_fields()
+        )
