@@ -137,3 +137,13 @@ def test_admin_user_list_filters(client, staff_member, member, other_participant
     assert usernames("verified_email=yes") == {"member", "staffer"}
     assert usernames("verified_email=no") == {"other"}
     assert usernames("is_staff__exact=1") == {"staffer"}
+
+
+def test_suspended_facilitator_cannot_start_a_topic(client, facilitator, category):
+    from forum.models import Topic
+
+    facilitator.suspend(in_days(2), "Pause", by=facilitator)
+    client.force_login(facilitator)
+    response = client.post(f"/c/{category.slug}/new/", {"title": "New dialogue", "body": "Welcome"})
+    assert response.status_code == 403
+    assert not Topic.objects.filter(title="New dialogue").exists()
