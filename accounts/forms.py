@@ -1,6 +1,7 @@
 import datetime
 import zoneinfo
 
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -15,6 +16,16 @@ def time_zone_choices():
     return [("", _("Site default (%(zone)s)") % {"zone": settings.TIME_ZONE})] + [
         (zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())
     ]
+
+
+class SignupForm(AllauthSignupForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].help_text = _(
+            "Public: it is part of your profile address. A pseudonym is fine; "
+            "real names are never required."
+        )
+        self.fields["email"].help_text = _("Never shown to other members.")
 
 
 class ProfileForm(forms.ModelForm):

@@ -22,25 +22,30 @@ from .permissions import can_suspend, check_suspend
 POSTS_PER_PAGE = 20
 
 
-def profile(request, username):
-    person = get_object_or_404(User, username=username, is_active=True)
+def _render_profile(request, person, *, suspend_form=None, status=200):
     posts = Post.objects.filter(author=person).select_related("topic").order_by("-created_at")
     page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    if suspend_form is None and can_suspend(request.user, person):
+        suspend_form = SuspendForm()
     return render(
         request,
         "accounts/profile.html",
-        {
-            "person": person,
-            "page": page,
-            "suspend_form": SuspendForm() if can_suspend(request.user, person) else None,
-        },
+        {"person": person, "page": page, "suspend_form": suspend_form},
+        status=status,
     )
+
+
+def profile(request, username):
+    person = get_object_or_404(User, username=username, is_active=True)
+    return _render_profile(request, person)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_edit(request):
-    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
+    # A copy, so a rejected edit never shows in the header of the same page.
+    me = User.objects.get(pk=request.user.pk)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=me)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your profile was saved."))
@@ -58,14 +63,7 @@ def suspend(request, username):
         person.suspend(form.cleaned_data["until"], form.cleaned_data["reason"], by=request.user)
         messages.success(request, _("%(name)s is suspended.") % {"name": person.public_name})
         return redirect(person)
-    posts = Post.objects.filter(author=person).select_related("topic").order_by("-created_at")
-    page = Paginator(posts, POSTS_PER_PAGE).get_page(1)
-    return render(
-        request,
-        "accounts/profile.html",
-        {"person": person, "page": page, "suspend_form": form},
-        status=400,
-    )
+    return _render_profile(request, person, suspend_form=form, status=400)
 
 
 @require_POST

@@ -116,6 +116,7 @@ LOGIN_URL = "account_login"
 # ---------------------------------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 # Nobody posts before proving they own their address; a short code, not a link,
 # so the mail contains nothing clickable to phish with.
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "mandatory")

@@ -108,3 +108,17 @@ def test_password_reset_does_not_reveal_whether_an_account_exists(client, member
     assert page_known == page_unknown
     # Both addresses get a mail; only the real account's has a reset link.
     assert sorted(m.to[0] for m in mailoutbox) == ["member@example.org", "nobody@example.org"]
+
+
+def test_signup_says_usernames_are_public_and_pseudonyms_are_fine(client, db):
+    page = client.get("/accounts/signup/").content.decode()
+    assert "A pseudonym is fine" in page
+
+
+def test_signup_with_a_taken_email_does_not_reveal_the_account(client, member, mailoutbox):
+    response = client.post("/accounts/signup/", SIGNUP | {"email": "member@example.org"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert not get_user_model().objects.filter(username="newcomer").exists()
+    # The owner of the address is told instead.
+    assert mailoutbox[0].to == ["member@example.org"]
