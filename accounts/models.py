@@ -21,6 +21,8 @@ REMOVED_TEXT = "[removed at the author's request]"
 # display differently from what it is; invisible format characters (Cf:
 # zero-width space/joiner, soft hyphen...) let two names look identical.
 BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Letters and symbols that render as blank space (Hangul fillers, braille blank).
+BLANK_LOOKING = set("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def normalize_display_name(value: str) -> str:
@@ -34,7 +36,14 @@ def validate_display_name_characters(value: str) -> None:
                 _("Names cannot contain text-direction control characters."),
                 code="bidi_control",
             )
-        if unicodedata.category(char) in {"Cf", "Cc", "Co", "Cn", "Zl", "Zp"}:
+        if char in BLANK_LOOKING or unicodedata.category(char) in {
+            "Cf",
+            "Cc",
+            "Co",
+            "Cn",
+            "Zl",
+            "Zp",
+        }:
             raise ValidationError(
                 _("Names cannot contain invisible or control characters."),
                 code="invisible",

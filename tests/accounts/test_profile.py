@@ -64,6 +64,8 @@ def test_display_names_are_nfkc_normalised(client, member):
         "Pat\u2066x\u2069",  # isolates
         "Pat\u200fx",  # right-to-left mark
         "Pat\u00adx",  # soft hyphen
+        "Pat\u3164x",  # Hangul filler: a "letter" that shows as nothing
+        "Pat\ufeffx",  # byte order mark / zero-width no-break space
     ],
 )
 def test_invisible_and_bidi_characters_in_display_names_are_refused(client, member, name):
