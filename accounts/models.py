@@ -23,6 +23,8 @@ REMOVED_TEXT = "[removed at the author's request]"
 BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Letters and symbols that render as blank space (Hangul fillers, braille blank).
 BLANK_LOOKING = set("\u115f\u1160\u3164\uffa0\u2800")
+# Format, control, private-use, unassigned and line/paragraph separators.
+INVISIBLE_CATEGORIES = {"Cf", "Cc", "Co", "Cn", "Zl", "Zp"}
 
 
 def normalize_display_name(value: str) -> str:
@@ -36,14 +38,7 @@ def validate_display_name_characters(value: str) -> None:
                 _("Names cannot contain text-direction control characters."),
                 code="bidi_control",
             )
-        if char in BLANK_LOOKING or unicodedata.category(char) in {
-            "Cf",
-            "Cc",
-            "Co",
-            "Cn",
-            "Zl",
-            "Zp",
-        }:
+        if char in BLANK_LOOKING or unicodedata.category(char) in INVISIBLE_CATEGORIES:
             raise ValidationError(
                 _("Names cannot contain invisible or control characters."),
                 code="invisible",
