@@ -1,17 +1,155 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Exists, OuterRef
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from .forms import SuspendForm
 from .models import User
+from .permissions import can_suspend
+
+
+class VerifiedEmailFilter(admin.SimpleListFilter):
+    title = _("verified email")
+    parameter_name = "verified_email"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        from allauth.account.models import EmailAddress
+
+        verified = Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True))
+        if self.value() == "yes":
+            return queryset.filter(verified)
+        if self.value() == "no":
+            return queryset.exclude(verified)
+        return queryset
+
+
+class SuspendedFilter(admin.SimpleListFilter):
+    title = _("suspended")
+    parameter_name = "suspended"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(suspended_until__gt=timezone.now())
+        if self.value() == "no":
+            return queryset.exclude(suspended_until__gt=timezone.now())
+        return queryset
+
+
+class MfaFilter(admin.SimpleListFilter):
+    title = _("two-factor authentication")
+    parameter_name = "mfa"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("On")), ("no", _("Off"))]
+
+    def queryset(self, request, queryset):
+        from allauth.mfa.models import Authenticator
+
+        # Recovery codes alone are not a second factor.
+        has_mfa = Exists(
+            Authenticator.objects.filter(user=OuterRef("pk")).exclude(
+                type=Authenticator.Type.RECOVERY_CODES
+            )
+        )
+        if self.value() == "yes":
+            return queryset.filter(has_mfa)
+        if self.value() == "no":
+            return queryset.exclude(has_mfa)
+        return queryset
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "display_name", "email", "role_line", "is_staff", "date_joined")
+    list_display = (
+        "username",
+        "display_name",
+        "email",
+        "is_staff",
+        "suspended_until",
+        "date_joined",
+    )
     search_fields = ("username", "display_name", "email")
-    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    list_filter = (
+        VerifiedEmailFilter,
+        "is_staff",
+        SuspendedFilter,
+        MfaFilter,
+        "is_superuser",
+        "is_active",
+        "groups",
+    )
+    readonly_fields = ("suspended_until", "suspension_reason", "deleted_at")
     fieldsets = BaseUserAdmin.fieldsets + (
         (
-            "Forum",
-            {"fields": ("display_name", "role_line", "suspended_until", "suspension_reason")},
+            _("Profile"),
+            {
+                "fields": (
+                    "display_name",
+                    "affiliation",
+                    "role_line",
+                    "bio",
+                    "time_zone",
+                    "language",
+                )
+            },
+        ),
+        (
+            _("Email notifications"),
+            {"fields": ("notify_on_reply", "digest", "digest_hour", "auto_subscribe")},
+        ),
+        (
+            _("Suspension (use the actions on the user list)"),
+            {"fields": ("suspended_until", "suspension_reason", "deleted_at")},
         ),
     )
+    actions = ["suspend_users", "unsuspend_users"]
+
+    @admin.action(description=_("Suspend the selected users…"), permissions=["suspend"])
+    def suspend_users(self, request, queryset):
+        targets = [user for user in queryset if can_suspend(request.user, user)]
+        form = SuspendForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            for user in targets:
+                user.suspend(
+                    form.cleaned_data["until"], form.cleaned_data["reason"], by=request.user
+                )
+            self.message_user(
+                request,
+                _("%(count)d users suspended.") % {"count": len(targets)},
+                messages.SUCCESS,
+            )
+            return None
+        return render(
+            request,
+            "admin/accounts/user/suspend.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Suspend users"),
+                "form": form,
+                "targets": targets,
+                "skipped": [user for user in queryset if user not in targets],
+                "opts": self.model._meta,
+            },
+        )
+
+    @admin.action(
+        description=_("Lift the suspension of the selected users"), permissions=["suspend"]
+    )
+    def unsuspend_users(self, request, queryset):
+        count = 0
+        for user in queryset:
+            if can_suspend(request.user, user) and user.suspended_until:
+                user.unsuspend(by=request.user)
+                count += 1
+        self.message_user(request, _("%(count)d users reinstated.") % {"count": count})
+
+    def has_suspend_permission(self, request):
+        return request.user.has_perm("accounts.suspend_user")

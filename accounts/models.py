@@ -1,13 +1,70 @@
+import logging
+import unicodedata
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+log = logging.getLogger("accounts.moderation")
+
+FORMER_PARTICIPANT = _("Former participant")
+# Stored, not translated: it replaces the text in the database.
+REMOVED_TEXT = "[removed at the author's request]"
+
+# Bidirectional controls (embedding, override, isolates, marks) let a name
+# display differently from what it is; invisible format characters (Cf:
+# zero-width space/joiner, soft hyphen...) let two names look identical.
+BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Letters and symbols that render as blank space (Hangul fillers, braille blank).
+BLANK_LOOKING = set("\u115f\u1160\u3164\uffa0\u2800")
+# Format, control, private-use, unassigned and line/paragraph separators.
+INVISIBLE_CATEGORIES = {"Cf", "Cc", "Co", "Cn", "Zl", "Zp"}
+
+
+def normalize_display_name(value: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", value).split())
+
+
+def validate_display_name_characters(value: str) -> None:
+    for char in value:
+        if char in BIDI_CONTROLS:
+            raise ValidationError(
+                _("Names cannot contain text-direction control characters."),
+                code="bidi_control",
+            )
+        if char in BLANK_LOOKING or unicodedata.category(char) in INVISIBLE_CATEGORIES:
+            raise ValidationError(
+                _("Names cannot contain invisible or control characters."),
+                code="invisible",
+            )
+
+
+class DeletionMode(models.TextChoices):
+    KEEP = "keep", _('Keep my posts, shown as written by "Former participant"')
+    REMOVE = "remove", _("Replace the text of my posts with “[removed at the author's request]”")
+
+
+class Digest(models.TextChoices):
+    IMMEDIATELY = "immediately", _("Immediately, one email per reply")
+    DAILY = "daily", _("Once a day, in a digest")
+    OFF = "off", _("Never")
+
 
 class User(AbstractUser):
     # A pseudonym is fine: real names are never required.
-    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    display_name = models.CharField(
+        _("display name"),
+        max_length=80,
+        blank=True,
+        validators=[validate_display_name_characters],
+        help_text=_("Shown with your posts. A pseudonym is fine."),
+    )
     role_line = models.CharField(
         _("role line"),
         max_length=120,
@@ -17,19 +74,119 @@ class User(AbstractUser):
     suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
     suspension_reason = models.CharField(_("suspension reason"), max_length=500, blank=True)
 
+    # Profile (issue 3). Everything optional.
+    affiliation = models.CharField(
+        _("affiliation"), max_length=120, blank=True, help_text=_("Your organisation, if any.")
+    )
+    bio = models.TextField(_("about you"), max_length=1000, blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Times on the site are shown in this zone."),
+    )
+    language = models.CharField(_("preferred language"), max_length=10, blank=True)
+
+    # Email notification preferences; the notifications issue sends the mail.
+    notify_on_reply = models.BooleanField(_("email me when someone replies to me"), default=True)
+    digest = models.CharField(
+        _("new posts in topics I follow"),
+        max_length=12,
+        choices=Digest.choices,
+        default=Digest.DAILY,
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        _("hour of the daily digest"),
+        default=8,
+        help_text=_("0–23, in your time zone."),
+    )
+    auto_subscribe = models.BooleanField(_("follow topics I reply to"), default=True)
+
+    deleted_at = models.DateTimeField(_("account deleted"), null=True, blank=True, editable=False)
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [("suspend_user", _("Can suspend and reinstate users"))]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("display_name"),
+                condition=Q(is_active=True) & ~Q(display_name=""),
+                name="user_unique_active_display_name_ci",
+                violation_error_message=_("Someone already uses this display name."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.public_name
 
     @property
     def public_name(self) -> str:
+        if self.deleted_at:
+            return str(FORMER_PARTICIPANT)
         return self.display_name or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:profile", args=[self.username])
 
     def is_suspended(self, now=None) -> bool:
         return self.suspended_until is not None and self.suspended_until > (now or timezone.now())
 
-    def get_absolute_url(self) -> str:
-        return reverse("accounts:profile", args=[self.username])
+    def suspend(self, until: datetime, reason: str, by) -> None:
+        self.suspended_until = until
+        self.suspension_reason = reason
+        self.save(update_fields=["suspended_until", "suspension_reason"])
+        log.info("user %s suspended until %s by user %s", self.pk, until.isoformat(), by.pk)
+
+    def unsuspend(self, by) -> None:
+        self.suspended_until = None
+        self.suspension_reason = ""
+        self.save(update_fields=["suspended_until", "suspension_reason"])
+        log.info("user %s reinstated by user %s", self.pk, by.pk)
+
+    @transaction.atomic
+    def delete_account(self, mode: str) -> None:
+        """Erase personal data for good. The row stays (posts point at it,
+        PROTECT) as an inactive, anonymous "Former participant"."""
+        from allauth.account.models import EmailAddress
+        from allauth.mfa.models import Authenticator
+        from allauth.usersessions.models import UserSession
+
+        from forum import markup
+        from forum.models import Post, TopicRead
+
+        if mode == DeletionMode.REMOVE:
+            Post.objects.filter(author=self).update(
+                body=REMOVED_TEXT, body_html=markup.render(REMOVED_TEXT)
+            )
+        elif mode != DeletionMode.KEEP:
+            raise ValueError(f"unknown deletion mode {mode!r}")
+
+        for session in UserSession.objects.filter(user=self):
+            session.end()
+        EmailAddress.objects.filter(user=self).delete()
+        Authenticator.objects.filter(user=self).delete()
+        TopicRead.objects.filter(user=self).delete()
+        self.groups.clear()
+        self.user_permissions.clear()
+
+        self.username = f"deleted-{self.pk}"
+        self.display_name = "Former participant"
+        self.email = ""
+        self.first_name = self.last_name = ""
+        self.role_line = self.affiliation = self.bio = ""
+        self.time_zone = self.language = ""
+        self.suspended_until = None
+        self.suspension_reason = ""
+        self.notify_on_reply = self.auto_subscribe = False
+        self.digest = Digest.OFF
+        self.is_active = self.is_staff = self.is_superuser = False
+        self.last_login = None
+        self.deleted_at = timezone.now()
+        self.set_unusable_password()
+        self.save()
+
+
+def user_display(user) -> str:
+    """How allauth names a user on its pages and in its emails."""
+    return user.public_name

@@ -1,15 +1,115 @@
+import json
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.models import Post
 
+from .export import user_data
+from .forms import DeleteAccountForm, ProfileForm, SuspendForm
 from .models import User
+from .permissions import can_suspend, check_suspend
 
 POSTS_PER_PAGE = 20
 
 
-def profile(request, username):
-    person = get_object_or_404(User, username=username, is_active=True)
+def _render_profile(request, person, *, suspend_form=None, status=200):
     posts = Post.objects.filter(author=person).select_related("topic").order_by("-created_at")
     page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "accounts/profile.html", {"person": person, "page": page})
+    if suspend_form is None and can_suspend(request.user, person):
+        suspend_form = SuspendForm()
+    return render(
+        request,
+        "accounts/profile.html",
+        {"person": person, "page": page, "suspend_form": suspend_form},
+        status=status,
+    )
+
+
+def profile(request, username):
+    person = get_object_or_404(User, username=username, is_active=True)
+    return _render_profile(request, person)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    # A copy, so a rejected edit never shows in the header of the same page.
+    me = User.objects.get(pk=request.user.pk)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=me)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        return redirect("accounts:profile_edit")
+    return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@require_POST
+@login_required
+def suspend(request, username):
+    person = get_object_or_404(User, username=username)
+    check_suspend(request.user, person)
+    form = SuspendForm(request.POST)
+    if form.is_valid():
+        person.suspend(form.cleaned_data["until"], form.cleaned_data["reason"], by=request.user)
+        messages.success(request, _("%(name)s is suspended.") % {"name": person.public_name})
+        return redirect(person)
+    return _render_profile(request, person, suspend_form=form, status=400)
+
+
+@require_POST
+@login_required
+def unsuspend(request, username):
+    person = get_object_or_404(User, username=username)
+    check_suspend(request.user, person)
+    person.unsuspend(by=request.user)
+    messages.success(request, _("%(name)s is no longer suspended.") % {"name": person.public_name})
+    return redirect(person)
+
+
+@login_required
+@require_GET
+def my_data(request):
+    return render(request, "accounts/my_data.html")
+
+
+@login_required
+@reauthentication_required
+@require_GET
+def export(request):
+    # Asks for the password again: a borrowed or seized unlocked device should
+    # not hand over everything at one click.
+    data = {"exported_at": timezone.now().isoformat()} | user_data(request.user)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-forum-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@reauthentication_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        # Drop pending messages that may still name the person.
+        for _message in messages.get_messages(request):
+            pass
+        logout(request)
+        user.delete_account(form.cleaned_data["mode"])
+        messages.success(request, _("Your account was deleted. Goodbye, and thank you."))
+        return redirect("forum:home")
+    return render(request, "accounts/delete_account.html", {"form": form})

@@ -10,7 +10,7 @@ from .models import Category, Topic
 def can_start_topic(user, category: Category) -> bool:
     # Facilitators open dialogues; until roles land (issue 4) that is anyone
     # granted forum.add_topic, which staff in the "Facilitators" group have.
-    return user.is_authenticated and user.has_perm("forum.add_topic")
+    return user.is_authenticated and user.has_perm("forum.add_topic") and not user.is_suspended()
 
 
 def can_reply(user, topic: Topic) -> bool:

@@ -1,0 +1,111 @@
+import datetime
+import zoneinfo
+
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import DeletionMode, User, normalize_display_name, validate_display_name_characters
+
+RESERVED_NAMES = {"former participant"}
+
+
+def time_zone_choices():
+    return [("", _("Site default (%(zone)s)") % {"zone": settings.TIME_ZONE})] + [
+        (zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())
+    ]
+
+
+class SignupForm(AllauthSignupForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].help_text = _(
+            "Public: it is part of your profile address. A pseudonym is fine; "
+            "real names are never required."
+        )
+        self.fields["email"].help_text = _("Never shown to other members.")
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("time zone"), choices=time_zone_choices, required=False)
+    language = forms.ChoiceField(label=_("preferred language"), required=False)
+    digest_hour = forms.TypedChoiceField(
+        label=_("hour of the daily digest"),
+        coerce=int,
+        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
+        help_text=_("In your time zone."),
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "display_name",
+            "affiliation",
+            "role_line",
+            "bio",
+            "time_zone",
+            "language",
+            "notify_on_reply",
+            "digest",
+            "digest_hour",
+            "auto_subscribe",
+        ]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("Browser default"))] + [
+            (code, name) for code, name in settings.LANGUAGES
+        ]
+
+    def clean_display_name(self):
+        raw = self.cleaned_data["display_name"]
+        name = normalize_display_name(raw)
+        validate_display_name_characters(name)
+        if not name:
+            return name
+        others = User.objects.exclude(pk=self.instance.pk)
+        if name.casefold() in RESERVED_NAMES:
+            raise forms.ValidationError(_("This name is reserved. Please choose another."))
+        if others.filter(display_name__iexact=name, is_active=True).exists():
+            raise forms.ValidationError(
+                _("Someone already uses this display name. Please choose another.")
+            )
+        if others.filter(username__iexact=name).exists():
+            raise forms.ValidationError(
+                _("This is another member's username. Please choose another name.")
+            )
+        return name
+
+
+class SuspendForm(forms.Form):
+    until = forms.DateField(
+        label=_("Suspended until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The suspension ends at the start of this day."),
+    )
+    reason = forms.CharField(
+        label=_("Reason (shown to the person)"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_until(self):
+        day = self.cleaned_data["until"]
+        until = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        if until <= timezone.now():
+            raise forms.ValidationError(_("Choose a date in the future."))
+        return until
+
+
+class DeleteAccountForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=_("What should happen to your posts?"),
+        choices=DeletionMode.choices,
+        widget=forms.RadioSelect,
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that deleting my account is permanent and cannot be undone."),
+    )

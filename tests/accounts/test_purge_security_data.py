@@ -1,0 +1,75 @@
+from datetime import timedelta
+from importlib import import_module
+
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.usersessions.models import UserSession
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from tests.factories import make_user
+
+
+def make_session(user, *, age_days, expired=False):
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store["_auth_user_id"] = str(user.pk)
+    store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    store["_auth_user_hash"] = user.get_session_auth_hash()
+    store.set_expiry(-60 if expired else 3600)
+    store.create()
+    seen = timezone.now() - timedelta(days=age_days)
+    return UserSession.objects.create(
+        user=user,
+        session_key=store.session_key,
+        ip="192.0.2.1",
+        user_agent="test",
+        created_at=seen,
+        last_seen_at=seen,
+    )
+
+
+def cache_rows():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM forum_cache")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_purge_deletes_old_security_records_and_keeps_recent_ones(db, settings):
+    settings.SECURITY_DATA_RETENTION_DAYS = 30
+    user = make_user()
+    old = make_session(user, age_days=45)
+    recent = make_session(user, age_days=2)
+    expired = make_session(user, age_days=1, expired=True)
+    address = EmailAddress.objects.create(user=user, email=user.email)
+    old_confirmation = EmailConfirmation.objects.create(
+        email_address=address, key="old", created=timezone.now() - timedelta(days=40)
+    )
+    new_confirmation = EmailConfirmation.objects.create(email_address=address, key="new")
+    cache.set("stale", 1, timeout=1)
+    cache.set("fresh", 1, timeout=3600)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE forum_cache SET expires = %s WHERE cache_key LIKE %s",
+            [timezone.now() - timedelta(hours=1), "%stale"],
+        )
+
+    call_command("purge_security_data")
+
+    assert list(UserSession.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert set(Session.objects.values_list("session_key", flat=True)) == {recent.session_key}
+    assert not Session.objects.filter(session_key__in=[old.session_key, expired.session_key])
+    assert list(EmailConfirmation.objects.all()) == [new_confirmation]
+    assert not EmailConfirmation.objects.filter(pk=old_confirmation.pk).exists()
+    keys = cache_rows()
+    assert any(key.endswith("fresh") for key in keys)
+    assert not any(key.endswith("stale") for key in keys)
+
+
+def test_purge_retention_can_be_given_on_the_command_line(db):
+    user = make_user()
+    make_session(user, age_days=5)
+    call_command("purge_security_data", days=3)
+    assert not UserSession.objects.exists()
