@@ -3,6 +3,7 @@ defaults, through the same model methods the pages use."""
 
 from itertools import count
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
@@ -17,6 +18,12 @@ def make_user(username=None, *, password=PASSWORD, **fields):
     username = username or f"user{n}"
     fields.setdefault("email", f"{username}@example.org")
     return get_user_model().objects.create_user(username=username, password=password, **fields)
+
+
+def verified(user):
+    """Give the user a verified primary email, as allauth requires to log in."""
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
 
 
 def make_facilitator(username=None, **fields):

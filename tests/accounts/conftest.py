@@ -1,18 +1,7 @@
 import pytest
-from allauth.account.models import EmailAddress
 from django.core.cache import cache
 
-from tests.factories import PASSWORD, make_user
-
-
-def verified(user):
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.factories import PASSWORD, make_user, verified
 
 
 @pytest.fixture(autouse=True)

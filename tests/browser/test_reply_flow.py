@@ -5,13 +5,13 @@ import pytest
 
 from forum.models import Post
 from tests.browser.conftest import log_in
-from tests.factories import PASSWORD, make_reply, make_topic, make_user
+from tests.factories import PASSWORD, make_reply, make_topic, make_user, verified
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_participant_replies_to_a_post_and_sees_it_nested(page):
-    make_user("amina", display_name="Amina")
+    verified(make_user("amina", display_name="Amina"))
     topic = make_topic(title="What have you learned from partnerships?")
     parent = make_reply(topic, subject="Authentic relationships", body="They take *time*.")
 
