@@ -1,6 +1,7 @@
 """Plain factory functions: each makes one saved object with sensible
 defaults, through the same model methods the pages use."""
 
+import re
 from itertools import count
 
 from allauth.account.models import EmailAddress
@@ -24,6 +25,11 @@ def verified(user):
     """Give the user a verified primary email, as allauth requires to log in."""
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
+
+
+def emailed_code(message) -> str:
+    """The one-time code allauth sends for email verification or login."""
+    return re.search(r"browser window\.\s+(\S+)", message.body).group(1)
 
 
 def make_facilitator(username=None, **fields):

@@ -4,7 +4,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from tests.accounts.conftest import log_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, emailed_code
 
 SIGNUP = {
     "email": "new@example.org",
@@ -12,10 +12,6 @@ SIGNUP = {
     "password1": "a-fresh-long-password",
     "password2": "a-fresh-long-password",
 }
-
-
-def code_from(message) -> str:
-    return re.search(r"browser window\.\s+(\S+)", message.body).group(1)
 
 
 def test_signup_sends_a_code_and_the_account_works_only_after_verification(client, db, mailoutbox):
@@ -29,7 +25,7 @@ def test_signup_sends_a_code_and_the_account_works_only_after_verification(clien
 
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["new@example.org"]
-    code = code_from(mailoutbox[0])
+    code = emailed_code(mailoutbox[0])
 
     response = client.post("/accounts/confirm-email/", {"code": code})
     assert response.status_code == 302
