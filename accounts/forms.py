@@ -29,10 +29,10 @@ class SignupForm(AllauthSignupForm):
 
 
 class ProfileForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(label=_("time zone"), choices=time_zone_choices, required=False)
-    language = forms.ChoiceField(label=_("preferred language"), required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices, required=False)
+    language = forms.ChoiceField(label=_("Preferred language"), required=False)
     digest_hour = forms.TypedChoiceField(
-        label=_("hour of the daily digest"),
+        label=_("Hour of the daily digest"),
         coerce=int,
         choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
         help_text=_("In your time zone."),
