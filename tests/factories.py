@@ -6,7 +6,8 @@ from itertools import count
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
-from forum.models import Category, Topic
+from forum.management.commands.setup_roles import MODERATORS, setup_roles
+from forum.models import Category, FacilitatorAssignment, Topic
 
 _seq = count(1)
 PASSWORD = "a-long-test-password"
@@ -19,13 +20,32 @@ def make_user(username=None, *, password=PASSWORD, **fields):
     return get_user_model().objects.create_user(username=username, password=password, **fields)
 
 
-def make_facilitator(username=None, **fields):
+def make_facilitator(username=None, *, category=None, topic=None, **fields):
+    """A facilitator of `category` or `topic` when given (otherwise only
+    allowed to start topics, as the "Facilitators" group is)."""
     fields.setdefault("role_line", "Dialogue Facilitator")
     user = make_user(username, **fields)
     user.user_permissions.add(
         Permission.objects.get(codename="add_topic", content_type__app_label="forum")
     )
+    if category is not None or topic is not None:
+        FacilitatorAssignment.objects.create(user=user, category=category, topic=topic)
     return user
+
+
+def make_moderator(username=None, **fields):
+    """A member of the Moderators group made by `setup_roles`; staff, so
+    the admin is theirs too."""
+    fields.setdefault("is_staff", True)
+    user = make_user(username, **fields)
+    user.groups.add(setup_roles()[MODERATORS])
+    return user
+
+
+def make_admin(username=None, **fields):
+    username = username or f"admin{next(_seq)}"
+    fields.setdefault("email", f"{username}@example.org")
+    return get_user_model().objects.create_superuser(username=username, password=PASSWORD, **fields)
 
 
 def make_category(name=None, **fields):
