@@ -150,6 +150,13 @@ def check_reply(user, topic: Topic) -> None:
         raise PermissionDenied(_("You cannot reply to this topic."))
 
 
+def check_reply_to(user, post: Post) -> None:
+    """check_reply, and a removed post can only be answered by those who can read it."""
+    check_reply(user, post.topic)
+    if not can_view_hidden(user, post):
+        raise PermissionDenied(_("This post was removed by a moderator: it cannot be answered."))
+
+
 def can_lock_topic(user, topic: Topic) -> bool:
     """Lock and unlock."""
     return moderates(user, topic)

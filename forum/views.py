@@ -13,7 +13,13 @@ from django.views.decorators.http import require_http_methods
 from . import markup
 from .forms import PostForm, TopicForm
 from .models import Category, Post, Topic
-from .permissions import can_reply, can_start_topic, check_reply, with_viewer_roles
+from .permissions import (
+    can_reply,
+    can_start_topic,
+    can_view_hidden,
+    check_reply_to,
+    with_viewer_roles,
+)
 
 TOPICS_PER_CATEGORY_ON_HOME = 5
 TOPICS_PER_PAGE = 30
@@ -139,7 +145,7 @@ def reply(request, pk):
     status = 200
     refusal = None
     try:
-        check_reply(request.user, topic)
+        check_reply_to(request.user, parent)
     except PermissionDenied as denied:
         # Shown above the form, which keeps whatever the person had typed.
         refusal, status = str(denied), 403
@@ -155,7 +161,8 @@ def reply(request, pk):
                 messages.success(request, _("Your reply was posted."))
                 return redirect(post)
     else:
-        form = PostForm(initial={"subject": parent.reply_subject()})
+        subject = parent.reply_subject() if can_view_hidden(request.user, parent) else ""
+        form = PostForm(initial={"subject": subject})
     return render(
         request,
         "forum/reply.html",

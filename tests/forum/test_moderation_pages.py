@@ -326,3 +326,19 @@ def test_lock_confirmation_page_asks_for_a_reason(client, topic, facilitator):
     response = client.get(reverse("forum:topic_lock", args=[topic.pk]))
     assert response.status_code == 200 and 'name="reason"' in response.content.decode()
     assert not Topic.objects.get(pk=topic.pk).is_locked
+
+
+def test_a_removed_post_cannot_be_answered_or_read_through_the_reply_page(
+    client, topic, reply, moderator, participant
+):
+    reply.hide(by=moderator)
+    client.force_login(participant)
+    url = reverse("forum:reply", args=[reply.pk])
+    response = client.get(url)
+    assert response.status_code == 403
+    assert "Original text." not in response.content.decode()
+    assert "My experience" not in response.content.decode()
+    response = client.post(url, {"subject": "Re", "body": "Answer to a removed post."})
+    assert response.status_code == 403
+    assert "Answer to a removed post." in response.content.decode()
+    assert not Post.objects.filter(body="Answer to a removed post.").exists()
