@@ -209,3 +209,12 @@ def test_setup_roles_is_idempotent_and_gives_moderators_their_permissions():
     suspend = Permission.objects.filter(codename="suspend_user", content_type__app_label="accounts")
     assert ("suspend_user" in codenames) == suspend.exists()
     assert setup_roles()[MODERATORS] == group
+
+
+def test_demo_content_has_a_category_facilitator_and_a_logged_lock():
+    call_command("seed_demo")
+    facilitator = FacilitatorAssignment.objects.get().user
+    assert facilitator.username == "facilitator"
+    locked = Topic.objects.get(is_locked=True)
+    assert locked.locked_by == facilitator
+    assert ModerationLog.objects.get(action=Action.LOCK).topic == locked
