@@ -135,6 +135,10 @@ class PostAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would break the tree and the topic's counters: hide instead.
+        return False
+
     def save_model(self, request, obj, form, change):
         # An admin edit is an edit like any other: revision kept, and logged
         # when it is someone else's post.

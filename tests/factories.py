@@ -21,15 +21,17 @@ def make_user(username=None, *, password=PASSWORD, **fields):
 
 
 def make_facilitator(username=None, *, category=None, topic=None, **fields):
-    """A facilitator of `category` or `topic` when given (otherwise only
-    allowed to start topics, as the "Facilitators" group is)."""
+    """A facilitator of `category` or `topic`. Without either, someone
+    granted forum.add_topic (the "Facilitators" group): may start topics
+    anywhere, moderates nowhere."""
     fields.setdefault("role_line", "Dialogue Facilitator")
     user = make_user(username, **fields)
-    user.user_permissions.add(
-        Permission.objects.get(codename="add_topic", content_type__app_label="forum")
-    )
     if category is not None or topic is not None:
         FacilitatorAssignment.objects.create(user=user, category=category, topic=topic)
+    else:
+        user.user_permissions.add(
+            Permission.objects.get(codename="add_topic", content_type__app_label="forum")
+        )
     return user
 
 

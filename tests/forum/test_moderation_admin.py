@@ -182,3 +182,10 @@ def test_topics_are_not_added_from_the_admin(client, admin_user):
     assert client.get(reverse("admin:forum_topic_add")).status_code == 403
     make_topic()  # the pages are the way in
     assert Topic.objects.count() == 1
+
+
+def test_posts_are_hidden_not_deleted_from_the_admin(client, admin_user, reply):
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:forum_post_delete", args=[reply.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert Post.objects.filter(pk=reply.pk).exists()

@@ -313,6 +313,17 @@ def test_facilitators_of_the_category_and_moderators_may_start_topics(
     assert client.get(reverse("forum:topic_create", args=[other.slug])).status_code == 403
 
 
+def test_facilitators_of_another_category_cannot_start_topics_here(
+    client, category, facilitator_elsewhere
+):
+    client.force_login(facilitator_elsewhere)
+    response = client.post(
+        reverse("forum:topic_create", args=[category.slug]), {"title": "T", "body": "B"}
+    )
+    assert response.status_code == 403
+    assert not category.topics.exists()
+
+
 def test_suspended_facilitator_cannot_moderate(client, topic, facilitator):
     facilitator.suspended_until = timezone.now() + timedelta(days=1)
     facilitator.save()
