@@ -189,3 +189,32 @@ def test_posts_are_hidden_not_deleted_from_the_admin(client, admin_user, reply):
     response = client.post(reverse("admin:forum_post_delete", args=[reply.pk]), {"post": "yes"})
     assert response.status_code == 403
     assert Post.objects.filter(pk=reply.pk).exists()
+
+
+def test_post_admin_filters_by_author(client, admin_user, topic, reply):
+    make_reply(topic, subject="Someone else's")
+    client.force_login(admin_user)
+    response = client.get(
+        reverse("admin:forum_post_changelist"), {"author__id__exact": reply.author_id}
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "My experience" in content and "Someone else" not in content
+
+
+def test_the_back_office_pages_open(client, admin_user, topic, reply, participant):
+    flag = reply.flag(by=participant, reason=Flag.Reason.SPAM)
+    topic.lock(by=admin_user)
+    reply.edit(by=admin_user, subject="S", body="B")
+    client.force_login(admin_user)
+    for url in [
+        reverse("admin:forum_topic_change", args=[topic.pk]),
+        reverse("admin:forum_post_change", args=[reply.pk]),
+        reverse("admin:forum_flag_changelist"),
+        reverse("admin:forum_flag_change", args=[flag.pk]),
+        reverse("admin:forum_moderationlog_change", args=[ModerationLog.objects.first().pk]),
+        reverse("admin:forum_postrevision_changelist"),
+        reverse("admin:forum_facilitatorassignment_changelist"),
+        reverse("admin:forum_facilitatorassignment_add"),
+    ]:
+        assert client.get(url).status_code == 200, url
