@@ -353,3 +353,22 @@ def test_a_removed_post_cannot_be_answered_or_read_through_the_reply_page(
     assert response.status_code == 403
     assert "Answer to a removed post." in response.content.decode()
     assert not Post.objects.filter(body="Answer to a removed post.").exists()
+
+
+def test_the_moderation_pages_open_for_a_facilitator(
+    client, topic, reply, facilitator, participant
+):
+    reply.flag(by=participant, reason=Flag.Reason.OTHER, text="Looks like an advert")
+    client.force_login(facilitator)
+    for name, args, expected in [
+        ("post_edit", [reply.pk], 'name="body"'),
+        ("post_hide", [reply.pk], 'name="reason"'),
+        ("topic_lock", [topic.pk], 'name="reason"'),
+        ("post_flag", [make_reply(topic, author=participant).pk], 'name="reason"'),
+        ("post_revisions", [reply.pk], "This post has not been edited."),
+        ("topic_log", [topic.pk], "Nothing has been moderated in this topic."),
+        ("moderation_queue", [], "Looks like an advert"),
+    ]:
+        response = client.get(reverse(f"forum:{name}", args=args))
+        assert response.status_code == 200, name
+        assert expected in response.content.decode(), name
