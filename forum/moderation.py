@@ -392,6 +392,9 @@ class PostModeration:
         self.subject, self.body, self.edited_at = subject, body, timezone.now()
         self.render_body()
         self.save(update_fields=["subject", "body", "body_html", "edited_at"])
+        if self.is_opening:
+            # The opening post's subject is the topic's title.
+            type(self.topic).objects.filter(pk=self.topic_id).update(title=subject)
         if by.pk != self.author_id:
             ModerationLog.record(by, ModerationLog.Action.EDIT, post=self)
 

@@ -141,6 +141,11 @@ def test_edit_keeps_the_previous_version_and_marks_the_post_edited(reply, post_a
     assert not ModerationLog.objects.exists()  # an author's own edit is not moderation
 
 
+def test_editing_the_opening_posts_subject_renames_the_topic(topic, facilitator):
+    topic.opening_post.edit(by=facilitator, subject="A clearer title", body="Same body.")
+    assert Topic.objects.get(pk=topic.pk).title == "A clearer title"
+
+
 def test_edit_by_someone_else_is_logged(reply, moderator):
     reply.edit(by=moderator, subject=reply.subject, body="Moderated text.")
     assert ModerationLog.objects.get().action == Action.EDIT
