@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from . import markup, tree
 from .moderation import (  # noqa: F401  (models of this app, defined by concern)
-    FacilitatorAssignment,
     Flag,
     ModerationLog,
     PostModeration,
     PostRevision,
     TopicModeration,
 )
+from .roles import FacilitatorAssignment  # noqa: F401
 
 
 class Category(models.Model):
