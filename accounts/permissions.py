@@ -10,11 +10,15 @@ def must_use_mfa(user) -> bool:
     protect their account with a second factor (FORUM_STAFF_REQUIRE_MFA)."""
     if not settings.FORUM_STAFF_REQUIRE_MFA or not user.is_authenticated:
         return False
+    from forum.permissions import facilitates_anywhere, is_moderator
+
     return (
         user.is_staff
         or user.is_superuser
         or user.has_perm("accounts.suspend_user")
         or user.has_perm("forum.add_topic")
+        or is_moderator(user)
+        or facilitates_anywhere(user)
     )
 
 

@@ -1,6 +1,11 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
+from . import permissions
 from .models import Category, Post, Topic, TopicRead
+from .moderation_admin import apply_allowed
 
 
 @admin.register(Category)
@@ -27,23 +32,177 @@ class TopicAdmin(admin.ModelAdmin):
     search_fields = ("title", "author__username", "author__display_name")
     list_select_related = ("category", "author")
     raw_id_fields = ("author", "opening_post", "last_post")
-    readonly_fields = ("post_count", "last_post_at")
+    # Lock and sticky change only through the actions, so they are logged.
+    readonly_fields = (
+        "post_count",
+        "last_post_at",
+        "is_locked",
+        "locked_by",
+        "locked_at",
+        "lock_reason",
+        "is_sticky",
+    )
     date_hierarchy = "created_at"
+    actions = ["lock", "unlock", "make_sticky", "make_not_sticky"]
+
+    def has_add_permission(self, request):
+        # A topic needs its opening post: topics are started from the pages.
+        return False
+
+    @admin.action(description=_("Lock selected topics"))
+    def lock(self, request, queryset):
+        apply_allowed(
+            self,
+            request,
+            queryset.filter(is_locked=False),
+            allowed=permissions.can_lock_topic,
+            perform=lambda topic: topic.lock(by=request.user),
+            done=_("%(count)d topics locked."),
+        )
+
+    @admin.action(description=_("Unlock selected topics"))
+    def unlock(self, request, queryset):
+        apply_allowed(
+            self,
+            request,
+            queryset.filter(is_locked=True),
+            allowed=permissions.can_lock_topic,
+            perform=lambda topic: topic.unlock(by=request.user),
+            done=_("%(count)d topics unlocked."),
+        )
+
+    @admin.action(description=_("Make selected topics sticky"))
+    def make_sticky(self, request, queryset):
+        apply_allowed(
+            self,
+            request,
+            queryset.filter(is_sticky=False),
+            allowed=permissions.can_make_sticky,
+            perform=lambda topic: topic.set_sticky(True, by=request.user),
+            done=_("%(count)d topics made sticky."),
+        )
+
+    @admin.action(description=_("Make selected topics not sticky"))
+    def make_not_sticky(self, request, queryset):
+        apply_allowed(
+            self,
+            request,
+            queryset.filter(is_sticky=True),
+            allowed=permissions.can_make_sticky,
+            perform=lambda topic: topic.set_sticky(False, by=request.user),
+            done=_("%(count)d topics are no longer sticky."),
+        )
+
+
+class FlaggedFilter(admin.SimpleListFilter):
+    title = _("flags")
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Open flags")), ("any", _("Ever flagged"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(flags__status="open").distinct()
+        if self.value() == "any":
+            return queryset.filter(flags__isnull=False).distinct()
+        return queryset
+
+
+class PinnedFilter(admin.SimpleListFilter):
+    title = _("pinned")
+    parameter_name = "pinned"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(pinned_at__isnull=self.value() == "no")
+        return queryset
 
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ("subject", "topic", "author", "depth", "created_at")
-    list_filter = ("topic__category", "created_at")
+    list_display = (
+        "subject",
+        "topic",
+        "author_filter_link",
+        "is_hidden",
+        "pinned_at",
+        "created_at",
+    )
+    list_filter = ("is_hidden", PinnedFilter, FlaggedFilter, "topic__category", "created_at")
     search_fields = ("subject", "body", "author__username", "author__display_name")
     list_select_related = ("topic", "author")
     raw_id_fields = ("topic", "parent", "author")
-    readonly_fields = ("body_html", "path", "depth", "child_count")
+    fields = ("topic", "parent", "author", "subject", "body")
+    readonly_fields = ("topic", "parent", "author")
     date_hierarchy = "created_at"
+    actions = ["hide", "restore", "pin", "unpin"]
+
+    @admin.display(description=_("author"), ordering="author__username")
+    def author_filter_link(self, post):
+        # A filter by author without listing every user in the sidebar.
+        url = reverse("admin:forum_post_changelist") + f"?author__id__exact={post.author_id}"
+        return format_html('<a href="{}">{}</a>', url, post.author)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would break the tree and the topic's counters: hide instead.
+        return False
 
     def save_model(self, request, obj, form, change):
-        obj.render_body()
-        super().save_model(request, obj, form, change)
+        # An admin edit is an edit like any other: revision kept, and logged
+        # when it is someone else's post.
+        original = Post.objects.select_related("topic").get(pk=obj.pk)
+        original.edit(by=request.user, subject=obj.subject, body=obj.body)
+
+    @admin.action(description=_("Hide selected posts"))
+    def hide(self, request, queryset):
+        apply_allowed(
+            self,
+            request,
+            queryset.filter(is_hidden=False).select_related("topic"),
+            allowed=permissions.can_hide_post,
+            perform=lambda post: post.hide(by=request.user),
+            done=_("%(count)d posts hidden."),
+        )
+
+    @admin.action(description=_("Restore selected posts"))
+    def restore(self, request, queryset):
+        apply_allowed(
+            self,
+            request,
+            queryset.filter(is_hidden=True).select_related("topic"),
+            allowed=permissions.can_hide_post,
+            perform=lambda post: post.restore(by=request.user),
+            done=_("%(count)d posts restored."),
+        )
+
+    @admin.action(description=_("Pin selected posts"))
+    def pin(self, request, queryset):
+        apply_allowed(
+            self,
+            request,
+            queryset.filter(pinned_at__isnull=True).select_related("topic"),
+            allowed=permissions.can_pin_post,
+            perform=lambda post: post.pin(by=request.user),
+            done=_("%(count)d posts pinned."),
+        )
+
+    @admin.action(description=_("Unpin selected posts"))
+    def unpin(self, request, queryset):
+        apply_allowed(
+            self,
+            request,
+            queryset.filter(pinned_at__isnull=False).select_related("topic"),
+            allowed=permissions.can_pin_post,
+            perform=lambda post: post.unpin(by=request.user),
+            done=_("%(count)d posts unpinned."),
+        )
 
 
 @admin.register(TopicRead)

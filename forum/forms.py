@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from . import markup
+from .models import Flag
 
 
 class MarkdownBodyField(forms.CharField):
@@ -44,3 +45,43 @@ class TopicForm(forms.Form):
         label=_("Opening post"),
         help_text=_("Introduce the topic and list the guiding questions (Markdown)."),
     )
+
+
+class ReasonForm(forms.Form):
+    """The optional reason given with a lock, hide or restore."""
+
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=500,
+        required=False,
+        help_text=_("Shown to facilitators and moderators, and kept in the moderation log."),
+    )
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What is wrong with this post?"),
+        choices=Flag.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Details"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only facilitators and moderators read this. Required for “Other”."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == Flag.Reason.OTHER and not cleaned.get("text", "").strip():
+            self.add_error("text", _("Tell the moderators what is wrong with this post."))
+        return cleaned
+
+
+class ResolveFlagForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("hide", _("Hide the post")), ("dismiss", _("Dismiss the flags"))],
+    )
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -8,6 +8,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from . import markup, tree
+from .moderation import (  # noqa: F401  (models of this app, defined by concern)
+    Flag,
+    ModerationLog,
+    PostModeration,
+    PostRevision,
+    TopicModeration,
+)
+from .roles import FacilitatorAssignment  # noqa: F401
 
 
 class Category(models.Model):
@@ -40,12 +48,13 @@ class TopicQuerySet(models.QuerySet):
         )
 
     def with_new_counts(self, user):
-        """Annotate `new_count`: posts by others that `user` has not read."""
+        """Annotate `new_count`: visible posts by others that `user` has not
+        read. Hidden posts are never new, for anyone (TopicRead skips them too)."""
         if not user.is_authenticated:
             return self.annotate(new_count=Value(0, output_field=IntegerField()))
         marker = TopicRead.objects.filter(topic=OuterRef(OuterRef("pk")), user=user)
         unread = (
-            Post.objects.filter(topic=OuterRef("pk"))
+            Post.objects.filter(topic=OuterRef("pk"), is_hidden=False)
             .exclude(author=user)
             .filter(pk__gt=Coalesce(Subquery(marker.values("last_read_post_id")), 0))
             .order_by()
@@ -74,7 +83,7 @@ class TopicQuerySet(models.QuerySet):
         )
 
 
-class Topic(models.Model):
+class Topic(TopicModeration, models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="topics", verbose_name=_("category")
     )
@@ -88,8 +97,19 @@ class Topic(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     is_locked = models.BooleanField(_("locked"), default=False)
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("locked by"),
+    )
+    lock_reason = models.CharField(_("lock reason"), max_length=500, blank=True)
     is_sticky = models.BooleanField(_("sticky"), default=False)
-    # Denormalised, kept exact by add_reply() inside its transaction.
+    # Denormalised, kept exact by add_reply(), Post.hide() and Post.restore()
+    # inside their transactions. post_count counts visible posts only.
     opening_post = models.OneToOneField(
         "Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -104,6 +124,7 @@ class Topic(models.Model):
     class Meta:
         ordering = ["-is_sticky", "-last_post_at"]
         indexes = [models.Index(fields=["category", "-is_sticky", "-last_post_at"])]
+        permissions = [("moderate_forum", _("Can moderate every topic (Moderators)"))]
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
 
@@ -187,7 +208,11 @@ class PostQuerySet(models.QuerySet):
         return self.exclude(path=tree.ROOT_PATH)
 
     def for_display(self):
-        return self.select_related("author", "parent__author")
+        return self.select_related("author", "parent__author", "hidden_by")
+
+    def pinned(self):
+        """The topic's "Pinned" block: visible pinned posts, oldest pin first."""
+        return self.filter(pinned_at__isnull=False, is_hidden=False).order_by("pinned_at")
 
     def tree_page(self, *, size: int, after=None, start=None, before=None, last=False):
         """One page of replies in tree order, by keyset: only the page's rows
@@ -212,7 +237,7 @@ class PostQuerySet(models.QuerySet):
         return rows[:size], len(rows) > size
 
 
-class Post(models.Model):
+class Post(PostModeration, models.Model):
     topic = models.ForeignKey(
         Topic, on_delete=models.CASCADE, related_name="posts", verbose_name=_("topic")
     )
@@ -238,6 +263,29 @@ class Post(models.Model):
     path = models.CharField(max_length=tree.MAX_DEPTH * 10, editable=False)
     depth = models.PositiveIntegerField(default=0, editable=False)
     child_count = models.PositiveIntegerField(default=0, editable=False)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
+    is_hidden = models.BooleanField(_("hidden"), default=False, editable=False)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True, editable=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("hidden by"),
+    )
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=500, blank=True)
+    pinned_at = models.DateTimeField(_("pinned at"), null=True, blank=True, editable=False)
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("pinned by"),
+    )
 
     objects = PostQuerySet.as_manager()
 
@@ -246,7 +294,14 @@ class Post(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["topic", "path"], name="post_unique_tree_path")
         ]
-        indexes = [models.Index(fields=["topic", "id"], name="post_topic_id")]
+        indexes = [
+            models.Index(fields=["topic", "id"], name="post_topic_id"),
+            models.Index(
+                fields=["topic", "pinned_at"],
+                condition=Q(pinned_at__isnull=False),
+                name="post_topic_pinned",
+            ),
+        ]
         verbose_name = _("post")
         verbose_name_plural = _("posts")
 
@@ -259,6 +314,10 @@ class Post(models.Model):
     @property
     def anchor(self) -> str:
         return f"post-{self.pk}"
+
+    @property
+    def is_pinned(self) -> bool:
+        return self.pinned_at is not None
 
     @property
     def is_opening(self) -> bool:
@@ -302,6 +361,7 @@ class TopicRead(models.Model):
     def is_unread(self, post: Post, user) -> bool:
         return (
             post.author_id != user.pk
+            and not post.is_hidden
             and post.pk > self.last_read_post_id
             and post.pk not in self.extra_read_ids
         )
@@ -313,13 +373,17 @@ class TopicRead(models.Model):
         extra.update(
             post.pk
             for post in posts
-            if post.pk > self.last_read_post_id and post.author_id != self.user_id
+            if post.pk > self.last_read_post_id
+            and post.author_id != self.user_id
+            and not post.is_hidden
         )
         if self.pk and len(extra) == len(self.extra_read_ids):
             return
         if extra:
             candidates = (
-                Post.objects.filter(topic_id=self.topic_id, pk__gt=self.last_read_post_id)
+                Post.objects.filter(
+                    topic_id=self.topic_id, pk__gt=self.last_read_post_id, is_hidden=False
+                )
                 .exclude(author_id=self.user_id)
                 .order_by("pk")
                 .values_list("pk", flat=True)[: len(extra) + 1]

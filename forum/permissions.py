@@ -1,24 +1,143 @@
 """Who may do what: the only place roles are interpreted. Views, templates
-(through forum_tags filters) and the admin all ask these functions."""
+(through forum_tags filters) and the admin all ask these functions.
 
+Roles:
+- participant: any active, not suspended user;
+- facilitator: a FacilitatorAssignment for a category or a topic; moderates
+  inside it (lock, pin, hide, edit, sticky, flags, its moderation log);
+- moderator: the forum.moderate_forum permission (the "Moderators" group made
+  by `manage.py setup_roles`): a facilitator everywhere, and sees who flagged;
+- admin: a superuser, who has every permission.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, Value
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Category, Topic
+from .models import Category, FacilitatorAssignment, Post, Topic
+
+
+def _active(user) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+def _moderator_grants(user):
+    return Permission.objects.filter(
+        content_type__app_label="forum", codename="moderate_forum"
+    ).filter(Q(user=user.pk) | Q(group__user=user.pk))
+
+
+def is_moderator(user) -> bool:
+    """Holds forum.moderate_forum, directly or through a group. Asked with one
+    query (has_perm() costs two) and remembered on the user object."""
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    if getattr(user, "_forum_moderator", None) is None:
+        user._forum_moderator = _moderator_grants(user).exists()
+    return user._forum_moderator
+
+
+def _assignments_for(user, topic: Topic):
+    return FacilitatorAssignment.objects.filter(
+        Q(topic_id=topic.pk) | Q(category_id=topic.category_id), user_id=user.pk
+    )
+
+
+def facilitates_anywhere(user) -> bool:
+    """Facilitator of at least one category or topic."""
+    return _active(user) and FacilitatorAssignment.objects.filter(user_id=user.pk).exists()
+
+
+def facilitates(user, topic: Topic) -> bool:
+    """Facilitator of the topic or of its category. Remembered on the user
+    object for the request, so templates can ask once per post for free."""
+    if not _active(user):
+        return False
+    cache = _facilitated_topics(user)
+    if topic.pk not in cache:
+        cache[topic.pk] = _assignments_for(user, topic).exists()
+    return cache[topic.pk]
+
+
+def _facilitated_topics(user) -> dict:
+    cache = getattr(user, "_forum_facilitated", None)
+    if cache is None:
+        cache = user._forum_facilitated = {}
+    return cache
+
+
+def with_viewer_roles(topics, user):
+    """Annotate `topics` with the viewer's roles in each, so that a page
+    showing one topic asks nothing more about roles (moderates() reads them)."""
+    if not _active(user) or user.is_superuser:
+        return topics
+    assignments = FacilitatorAssignment.objects.filter(
+        Q(topic_id=OuterRef("pk")) | Q(category_id=OuterRef("category_id")), user_id=user.pk
+    )
+    return topics.annotate(
+        roles_viewer_id=Value(user.pk),
+        viewer_is_moderator=Exists(_moderator_grants(user)),
+        viewer_facilitates=Exists(assignments),
+    )
+
+
+def moderates(user, topic: Topic) -> bool:
+    if not _active(user) or user.is_suspended():
+        return False
+    if getattr(topic, "roles_viewer_id", None) == user.pk:
+        user._forum_moderator = topic.viewer_is_moderator
+        _facilitated_topics(user)[topic.pk] = topic.viewer_facilitates
+    elif getattr(user, "_forum_moderator", None) is None and not user.is_superuser:
+        # Both questions in one query.
+        user._forum_moderator, _facilitated_topics(user)[topic.pk] = (
+            Category.objects.filter(pk=topic.category_id)
+            .annotate(
+                moderator=Exists(_moderator_grants(user)),
+                facilitator=Exists(_assignments_for(user, topic)),
+            )
+            .values_list("moderator", "facilitator")
+            .get()
+        )
+    return is_moderator(user) or facilitates(user, topic)
+
+
+def moderated_topics(user, prefix: str = "") -> Q | None:
+    """A filter for the topics `user` moderates (None: every topic), e.g.
+    moderated_topics(user, "post__topic__") on flags."""
+    if is_moderator(user):
+        return None
+    assigned = FacilitatorAssignment.objects.filter(user_id=user.pk)
+    return Q(**{f"{prefix}category_id__in": assigned.values("category_id")}) | Q(
+        **{f"{prefix}pk__in": assigned.values("topic_id")}
+    )
+
+
+# Topics
 
 
 def can_start_topic(user, category: Category) -> bool:
-    # Facilitators open dialogues; until roles land (issue 4) that is anyone
-    # granted forum.add_topic, which staff in the "Facilitators" group have.
-    return user.is_authenticated and user.has_perm("forum.add_topic") and not user.is_suspended()
+    if not _active(user) or user.is_suspended():
+        return False
+    if is_moderator(user) or user.has_perm("forum.add_topic"):
+        return True
+    return FacilitatorAssignment.objects.filter(user_id=user.pk, category=category).exists()
+
+
+def can_post_in_locked(user, topic: Topic) -> bool:
+    return moderates(user, topic)
 
 
 def can_reply(user, topic: Topic) -> bool:
-    if not user.is_authenticated or not user.is_active:
+    if not _active(user) or user.is_suspended():
         return False
-    if user.is_suspended():
-        return False
-    return not topic.is_locked
+    return not topic.is_locked or can_post_in_locked(user, topic)
 
 
 def check_reply(user, topic: Topic) -> None:
@@ -30,7 +149,169 @@ def check_reply(user, topic: Topic) -> None:
             _("Your account is suspended until %(date)s: %(reason)s")
             % {"date": user.suspended_until.strftime("%Y-%m-%d"), "reason": user.suspension_reason}
         )
-    if topic.is_locked:
-        raise PermissionDenied(_("This topic is locked: no new replies can be posted."))
     if not can_reply(user, topic):
+        if topic.is_locked:
+            raise PermissionDenied(_("This topic is locked: no new replies can be posted."))
         raise PermissionDenied(_("You cannot reply to this topic."))
+
+
+def check_reply_to(user, post: Post) -> None:
+    """check_reply, and a removed post can only be answered by those who can read it."""
+    check_reply(user, post.topic)
+    if not can_view_hidden(user, post):
+        raise PermissionDenied(_("This post was removed by a moderator: it cannot be answered."))
+
+
+def can_lock_topic(user, topic: Topic) -> bool:
+    """Lock and unlock."""
+    return moderates(user, topic)
+
+
+def check_lock_topic(user, topic: Topic) -> None:
+    if not can_lock_topic(user, topic):
+        raise PermissionDenied(_("Only this topic's facilitators and moderators can lock it."))
+
+
+def can_make_sticky(user, topic: Topic) -> bool:
+    return moderates(user, topic)
+
+
+def check_make_sticky(user, topic: Topic) -> None:
+    if not can_make_sticky(user, topic):
+        raise PermissionDenied(_("Only facilitators and moderators can make a topic sticky."))
+
+
+def can_view_moderation_log(user, topic: Topic) -> bool:
+    return moderates(user, topic)
+
+
+def check_view_moderation_log(user, topic: Topic) -> None:
+    if not can_view_moderation_log(user, topic):
+        raise PermissionDenied(_("Only this topic's facilitators can see its moderation log."))
+
+
+def can_see_lock_details(user, topic: Topic) -> bool:
+    return moderates(user, topic)
+
+
+# Posts
+
+
+def can_pin_post(user, post: Post) -> bool:
+    """Pin and unpin."""
+    return not post.is_hidden and moderates(user, post.topic)
+
+
+def check_pin_post(user, post: Post) -> None:
+    if post.is_hidden:
+        raise PermissionDenied(_("A hidden post cannot be pinned."))
+    if not can_pin_post(user, post):
+        raise PermissionDenied(_("Only this topic's facilitators and moderators can pin posts."))
+
+
+def can_hide_post(user, post: Post) -> bool:
+    """Hide and restore. The opening post carries the topic: lock it instead."""
+    return not post.is_opening and moderates(user, post.topic)
+
+
+def check_hide_post(user, post: Post) -> None:
+    if post.is_opening:
+        raise PermissionDenied(_("The opening post cannot be hidden; lock the topic instead."))
+    if not can_hide_post(user, post):
+        raise PermissionDenied(_("Only this topic's facilitators and moderators can hide posts."))
+
+
+def can_view_hidden(user, post: Post) -> bool:
+    """Whether the text of a hidden post is shown (to its author and staff)."""
+    if not post.is_hidden:
+        return True
+    return _active(user) and (post.author_id == user.pk or moderates(user, post.topic))
+
+
+def _edit_window_open(post: Post) -> bool:
+    minutes = settings.FORUM_EDIT_WINDOW_MINUTES
+    return minutes is None or timezone.now() - post.created_at <= timedelta(minutes=minutes)
+
+
+def can_edit_post(user, post: Post) -> bool:
+    if moderates(user, post.topic):
+        return True
+    return (
+        _active(user)
+        and not user.is_suspended()
+        and post.author_id == user.pk
+        and not post.is_hidden
+        and not post.topic.is_locked
+        and _edit_window_open(post)
+    )
+
+
+def check_edit_post(user, post: Post) -> None:
+    if can_edit_post(user, post):
+        return
+    if post.author_id != user.pk:
+        raise PermissionDenied(_("You can only edit your own posts."))
+    if post.topic.is_locked:
+        raise PermissionDenied(_("This topic is locked: posts can no longer be edited."))
+    if post.is_hidden:
+        raise PermissionDenied(_("This post was removed by a moderator and cannot be edited."))
+    if not _edit_window_open(post):
+        raise PermissionDenied(_("The time for editing this post has passed."))
+    raise PermissionDenied(_("You cannot edit this post."))
+
+
+def can_view_revisions(user, post: Post) -> bool:
+    return _active(user) and (post.author_id == user.pk or moderates(user, post.topic))
+
+
+def check_view_revisions(user, post: Post) -> None:
+    if not can_view_revisions(user, post):
+        raise PermissionDenied(_("Only the author and moderators can see earlier versions."))
+
+
+# Flags
+
+
+def can_flag_post(user, post: Post) -> bool:
+    """Whether to offer the button; check_flag_post also refuses a second flag."""
+    return (
+        _active(user)
+        and not user.is_suspended()
+        and post.author_id != user.pk
+        and not post.is_hidden
+    )
+
+
+def check_flag_post(user, post: Post) -> None:
+    if not can_flag_post(user, post):
+        raise PermissionDenied(_("You cannot flag this post."))
+    if post.flags.filter(flagger_id=user.pk).exists():
+        raise PermissionDenied(_("You have already flagged this post. Moderators will look at it."))
+
+
+def can_view_moderation_queue(user) -> bool:
+    if not _active(user) or user.is_suspended():
+        return False
+    return is_moderator(user) or FacilitatorAssignment.objects.filter(user_id=user.pk).exists()
+
+
+def check_view_moderation_queue(user) -> None:
+    if not can_view_moderation_queue(user):
+        raise PermissionDenied(_("The moderation queue is for facilitators and moderators."))
+
+
+def can_resolve_flags(user, post: Post) -> bool:
+    return moderates(user, post.topic)
+
+
+def check_resolve_flags(user, post: Post) -> None:
+    if not can_resolve_flags(user, post):
+        raise PermissionDenied(
+            _("Only this topic's facilitators and moderators can resolve flags.")
+        )
+
+
+def can_see_flagger(user) -> bool:
+    # Flaggers must be safe from retaliation: only moderators and admins see
+    # who flagged, not the facilitators who moderate alongside participants.
+    return is_moderator(user)

@@ -264,3 +264,10 @@ SITE_NAME = os.environ.get("SITE_NAME", "Dialogue Forum")
 FORUM_PAGE_SIZE = int(os.environ.get("FORUM_PAGE_SIZE", "50"))
 FORUM_MAX_SUBJECT_LENGTH = 200
 FORUM_MAX_BODY_LENGTH = int(os.environ.get("FORUM_MAX_BODY_LENGTH", "60000"))
+# How long authors may edit their own posts; unset means no limit. Facilitators
+# and moderators may always edit.
+FORUM_EDIT_WINDOW_MINUTES = (
+    int(os.environ["FORUM_EDIT_WINDOW_MINUTES"])
+    if os.environ.get("FORUM_EDIT_WINDOW_MINUTES")
+    else None
+)

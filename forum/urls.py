@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import moderation_views, views
 
 forum_patterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,22 @@ forum_patterns = [
     path("t/<int:pk>/<str:slug>/", views.topic_detail, name="topic"),
     path("p/<int:pk>/", views.post_permalink, name="post"),
     path("p/<int:pk>/reply/", views.reply, name="reply"),
+    path("moderation/t/<int:pk>/lock/", moderation_views.topic_lock, name="topic_lock"),
+    path("moderation/t/<int:pk>/unlock/", moderation_views.topic_unlock, name="topic_unlock"),
+    path("moderation/t/<int:pk>/sticky/", moderation_views.topic_sticky, name="topic_sticky"),
+    path("moderation/t/<int:pk>/log/", moderation_views.topic_log, name="topic_log"),
+    path("p/<int:pk>/pin/", moderation_views.post_pin, name="post_pin"),
+    path("p/<int:pk>/hide/", moderation_views.post_hide, name="post_hide"),
+    path("p/<int:pk>/restore/", moderation_views.post_restore, name="post_restore"),
+    path("p/<int:pk>/edit/", moderation_views.post_edit, name="post_edit"),
+    path("p/<int:pk>/revisions/", moderation_views.post_revisions, name="post_revisions"),
+    path("p/<int:pk>/flag/", moderation_views.post_flag, name="post_flag"),
+    path("moderation/", moderation_views.moderation_queue, name="moderation_queue"),
+    path(
+        "moderation/flags/<int:pk>/resolve/",
+        moderation_views.flag_resolve,
+        name="flag_resolve",
+    ),
 ]
 
 urlpatterns = [

@@ -13,10 +13,18 @@ from django.views.decorators.http import require_http_methods
 from . import markup
 from .forms import PostForm, TopicForm
 from .models import Category, Post, Topic
-from .permissions import can_reply, can_start_topic, check_reply
+from .permissions import (
+    can_reply,
+    can_start_topic,
+    can_view_hidden,
+    check_reply_to,
+    with_viewer_roles,
+)
 
 TOPICS_PER_CATEGORY_ON_HOME = 5
 TOPICS_PER_PAGE = 30
+# The "Pinned" block stays short: a facilitator's key posts, not a second thread.
+PINNED_SHOWN = 20
 
 
 def home(request):
@@ -67,12 +75,10 @@ def _cursor(request, name):
 
 
 def topic_detail(request, pk, slug=None):
-    topic = get_object_or_404(
-        Topic.objects.select_related(
-            "category", "opening_post__author", "last_post__author"
-        ).with_read_state(request.user),
-        pk=pk,
-    )
+    topics = Topic.objects.select_related(
+        "category", "opening_post__author", "last_post__author", "locked_by"
+    ).with_read_state(request.user)
+    topic = get_object_or_404(with_viewer_roles(topics, request.user), pk=pk)
     after, start, before = (
         _cursor(request, "after"),
         _cursor(request, "start"),
@@ -90,7 +96,12 @@ def topic_detail(request, pk, slug=None):
         has_previous, has_next = after is not None or start is not None, has_more
     is_first_page = not has_previous
 
+    # One query, on every page: the block stays in view while reading.
+    pinned = list(topic.posts.pinned().for_display()[:PINNED_SHOWN])
     shown = posts + ([topic.opening_post] if is_first_page else [])
+    for post in shown + pinned:
+        # Permission filters in the template read post.topic: no query per post.
+        post.topic = topic
     if request.user.is_authenticated:
         marker = topic.read_marker(request.user)
         for post in shown:
@@ -104,6 +115,7 @@ def topic_detail(request, pk, slug=None):
             "topic": topic,
             "category": topic.category,
             "posts": posts,
+            "pinned_posts": pinned,
             "is_first_page": is_first_page,
             "previous_cursor": posts[0].pk if has_previous and posts else None,
             "next_cursor": posts[-1].pk if has_next and posts else None,
@@ -135,7 +147,7 @@ def reply(request, pk):
     status = 200
     refusal = None
     try:
-        check_reply(request.user, topic)
+        check_reply_to(request.user, parent)
     except PermissionDenied as denied:
         # Shown above the form, which keeps whatever the person had typed.
         refusal, status = str(denied), 403
@@ -151,7 +163,8 @@ def reply(request, pk):
                 messages.success(request, _("Your reply was posted."))
                 return redirect(post)
     else:
-        form = PostForm(initial={"subject": parent.reply_subject()})
+        subject = parent.reply_subject() if can_view_hidden(request.user, parent) else ""
+        form = PostForm(initial={"subject": subject})
     return render(
         request,
         "forum/reply.html",

@@ -1,6 +1,14 @@
 import pytest
 
-from tests.factories import make_category, make_facilitator, make_topic, make_user
+from tests.factories import (
+    make_admin,
+    make_category,
+    make_facilitator,
+    make_moderator,
+    make_reply,
+    make_topic,
+    make_user,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -20,13 +28,39 @@ def other_participant(db):
 
 
 @pytest.fixture
-def facilitator(db):
-    return make_facilitator("facilitator", display_name="Fay Facilitator")
+def category(db):
+    return make_category("Practitioner dialogues", slug="dialogues", is_series=True)
 
 
 @pytest.fixture
-def category(db):
-    return make_category("Practitioner dialogues", slug="dialogues", is_series=True)
+def facilitator(category):
+    """Facilitator of `category`, and author of `topic`."""
+    return make_facilitator("facilitator", category=category, display_name="Fay Facilitator")
+
+
+@pytest.fixture
+def other_category(db):
+    return make_category("Open questions", slug="open-questions")
+
+
+@pytest.fixture
+def facilitator_elsewhere(other_category):
+    return make_facilitator("elsewhere", category=other_category, display_name="Eli Elsewhere")
+
+
+@pytest.fixture
+def moderator(db):
+    return make_moderator("moderator", display_name="Mo Moderator")
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_admin("admin", display_name="Ada Admin")
+
+
+@pytest.fixture
+def post_author(db):
+    return make_user("author", display_name="Ari Author")
 
 
 @pytest.fixture
@@ -38,3 +72,9 @@ def topic(category, facilitator):
 def participant_client(client, participant):
     client.force_login(participant)
     return client
+
+
+@pytest.fixture
+def reply(topic, post_author):
+    """A reply by `post_author` in `topic`."""
+    return make_reply(topic, author=post_author, subject="My experience", body="Original text.")

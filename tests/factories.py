@@ -5,10 +5,12 @@ import re
 from itertools import count
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
-from forum.models import Category, Topic
+from forum.management.commands.setup_roles import MODERATORS, setup_roles
+from forum.models import Category, FacilitatorAssignment, Topic
 
 _seq = count(1)
 PASSWORD = "a-long-test-password"
@@ -32,13 +34,44 @@ def emailed_code(message) -> str:
     return re.search(r"browser window\.\s+(\S+)", message.body).group(1)
 
 
-def make_facilitator(username=None, **fields):
+def with_mfa(user):
+    """Activate TOTP for the user: staff roles must have a second factor
+    (FORUM_STAFF_REQUIRE_MFA) before moderation tools and the admin."""
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def make_facilitator(username=None, *, category=None, topic=None, mfa=True, **fields):
+    """A facilitator of `category` or `topic`. Without either, someone
+    granted forum.add_topic (the "Facilitators" group): may start topics
+    anywhere, moderates nowhere. With a second factor unless mfa=False."""
     fields.setdefault("role_line", "Dialogue Facilitator")
     user = make_user(username, **fields)
-    user.user_permissions.add(
-        Permission.objects.get(codename="add_topic", content_type__app_label="forum")
-    )
+    if mfa:
+        with_mfa(user)
+    if category is not None or topic is not None:
+        FacilitatorAssignment.objects.create(user=user, category=category, topic=topic)
+    else:
+        user.user_permissions.add(
+            Permission.objects.get(codename="add_topic", content_type__app_label="forum")
+        )
     return user
+
+
+def make_moderator(username=None, *, mfa=True, **fields):
+    """A member of the Moderators group made by `setup_roles`; staff, so
+    the admin is theirs too. With a second factor unless mfa=False."""
+    fields.setdefault("is_staff", True)
+    user = make_user(username, **fields)
+    user.groups.add(setup_roles()[MODERATORS])
+    return with_mfa(user) if mfa else user
+
+
+def make_admin(username=None, *, mfa=True, **fields):
+    username = username or f"admin{next(_seq)}"
+    fields.setdefault("email", f"{username}@example.org")
+    user = get_user_model().objects.create_superuser(username=username, password=PASSWORD, **fields)
+    return with_mfa(user) if mfa else user
 
 
 def make_category(name=None, **fields):

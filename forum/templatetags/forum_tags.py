@@ -11,6 +11,71 @@ def can_reply(user, topic) -> bool:
 
 
 @register.filter
+def can_post_in_locked(user, topic) -> bool:
+    return permissions.can_post_in_locked(user, topic)
+
+
+@register.filter
+def can_lock(user, topic) -> bool:
+    return permissions.can_lock_topic(user, topic)
+
+
+@register.filter
+def can_make_sticky(user, topic) -> bool:
+    return permissions.can_make_sticky(user, topic)
+
+
+@register.filter
+def can_see_lock_details(user, topic) -> bool:
+    return permissions.can_see_lock_details(user, topic)
+
+
+@register.filter
+def can_view_log(user, topic) -> bool:
+    return permissions.can_view_moderation_log(user, topic)
+
+
+@register.filter
+def can_pin(user, post) -> bool:
+    return permissions.can_pin_post(user, post)
+
+
+@register.filter
+def can_hide(user, post) -> bool:
+    return permissions.can_hide_post(user, post)
+
+
+@register.filter
+def can_edit(user, post) -> bool:
+    return permissions.can_edit_post(user, post)
+
+
+@register.filter
+def can_flag(user, post) -> bool:
+    return permissions.can_flag_post(user, post)
+
+
+@register.filter
+def can_view_hidden(user, post) -> bool:
+    return permissions.can_view_hidden(user, post)
+
+
+@register.filter
+def can_view_revisions(user, post) -> bool:
+    return permissions.can_view_revisions(user, post)
+
+
+@register.filter
+def can_see_flagger(user) -> bool:
+    return permissions.can_see_flagger(user)
+
+
+@register.filter
+def can_view_moderation_queue(user) -> bool:
+    return permissions.can_view_moderation_queue(user)
+
+
+@register.filter
 def indent(depth: int) -> int:
     """Visual indentation stops at 6 levels so deep threads fit a phone;
     the "in reply to" line keeps deeper replies' context."""

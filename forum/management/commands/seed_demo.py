@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from forum.models import Category, Post, Topic
+from forum.management.commands.setup_roles import FACILITATORS, setup_roles
+from forum.models import Category, FacilitatorAssignment, Post, Topic
 
 # Local demo only: the README lists these.
 DEMO_PASSWORDS = {
@@ -266,19 +266,17 @@ class Command(BaseCommand):
                 description="Questions about taking part, and ideas for the forum.",
                 position=2,
             )
+            FacilitatorAssignment.objects.create(user=people["facilitator"], category=series)
             self.create_dialogue(series, people, OPEN_DIALOGUE)
             finished = self.create_dialogue(series, people, FINISHED_DIALOGUE)
-            Topic.objects.filter(pk=finished.pk).update(is_locked=True)
+            finished.lock(by=people["facilitator"], reason="The dialogue has ended.")
         self.stdout.write(
             self.style.SUCCESS("Demo content created. Accounts are listed in the README.")
         )
 
     def create_people(self):
         User = get_user_model()
-        facilitators, _ = Group.objects.get_or_create(name="Facilitators")
-        facilitators.permissions.add(
-            Permission.objects.get(codename="add_topic", content_type__app_label="forum")
-        )
+        facilitators = setup_roles()[FACILITATORS]
         people = {}
         for username, display_name, role_line in PEOPLE:
             user = User.objects.create_user(
