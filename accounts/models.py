@@ -1,4 +1,3 @@
-import logging
 import unicodedata
 from datetime import datetime
 
@@ -10,8 +9,6 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-log = logging.getLogger("accounts.moderation")
 
 FORMER_PARTICIPANT = _("Former participant")
 # Stored, not translated: it replaces the text in the database.
@@ -132,17 +129,28 @@ class User(AbstractUser):
     def is_suspended(self, now=None) -> bool:
         return self.suspended_until is not None and self.suspended_until > (now or timezone.now())
 
+    @transaction.atomic
     def suspend(self, until: datetime, reason: str, by) -> None:
+        from forum.models import ModerationLog
+
         self.suspended_until = until
         self.suspension_reason = reason
         self.save(update_fields=["suspended_until", "suspension_reason"])
-        log.info("user %s suspended until %s by user %s", self.pk, until.isoformat(), by.pk)
+        ModerationLog.record(
+            by,
+            ModerationLog.Action.SUSPEND,
+            user=self,
+            reason=f"{reason} (until {until:%Y-%m-%d %H:%M} UTC)",
+        )
 
+    @transaction.atomic
     def unsuspend(self, by) -> None:
+        from forum.models import ModerationLog
+
         self.suspended_until = None
         self.suspension_reason = ""
         self.save(update_fields=["suspended_until", "suspension_reason"])
-        log.info("user %s reinstated by user %s", self.pk, by.pk)
+        ModerationLog.record(by, ModerationLog.Action.UNSUSPEND, user=self)
 
     @transaction.atomic
     def delete_account(self, mode: str) -> None:
@@ -153,12 +161,14 @@ class User(AbstractUser):
         from allauth.usersessions.models import UserSession
 
         from forum import markup
-        from forum.models import Post, TopicRead
+        from forum.models import ModerationLog, Post, PostRevision, TopicRead
 
         if mode == DeletionMode.REMOVE:
             Post.objects.filter(author=self).update(
                 body=REMOVED_TEXT, body_html=markup.render(REMOVED_TEXT)
             )
+            # Earlier versions of the posts are their text too.
+            PostRevision.objects.filter(post__author=self).delete()
         elif mode != DeletionMode.KEEP:
             raise ValueError(f"unknown deletion mode {mode!r}")
 
@@ -185,6 +195,8 @@ class User(AbstractUser):
         self.deleted_at = timezone.now()
         self.set_unusable_password()
         self.save()
+        # The log outlives the account but keeps no name of the person.
+        ModerationLog.objects.filter(user=self).update(target=self.display_name)
 
 
 def user_display(user) -> str:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.models import Post
+from forum.permissions import can_list_hidden_posts_of
 
 from .export import user_data
 from .forms import DeleteAccountForm, ProfileForm, SuspendForm
@@ -24,6 +25,8 @@ POSTS_PER_PAGE = 20
 
 def _render_profile(request, person, *, suspend_form=None, status=200):
     posts = Post.objects.filter(author=person).select_related("topic").order_by("-created_at")
+    if not can_list_hidden_posts_of(request.user, person):
+        posts = posts.visible()
     page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
     if suspend_form is None and can_suspend(request.user, person):
         suspend_form = SuspendForm()

@@ -204,6 +204,9 @@ class Topic(TopicModeration, models.Model):
 
 
 class PostQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(is_hidden=False)
+
     def replies(self):
         return self.exclude(path=tree.ROOT_PATH)
 

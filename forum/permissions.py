@@ -221,6 +221,11 @@ def check_hide_post(user, post: Post) -> None:
         raise PermissionDenied(_("Only this topic's facilitators and moderators can hide posts."))
 
 
+def can_list_hidden_posts_of(user, author) -> bool:
+    """Whether a profile's list of posts includes the hidden ones."""
+    return _active(user) and (user.pk == author.pk or is_moderator(user))
+
+
 def can_view_hidden(user, post: Post) -> bool:
     """Whether the text of a hidden post is shown (to its author and staff)."""
     if not post.is_hidden:

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 
 from accounts.models import REMOVED_TEXT
-from forum.models import Post
+from forum.models import Post, PostRevision
 from tests.accounts.conftest import log_in, reauthenticate
 from tests.factories import PASSWORD, make_reply
 
@@ -117,6 +117,7 @@ def test_delete_keeping_posts_attributes_them_to_former_participant(
     page = client.get(topic.get_absolute_url()).content.decode()
     assert "Former participant" in page
     assert "Mira Member" not in page
+    assert f"/u/deleted-{member.pk}/" not in page  # no link to a profile that is gone
     assert "Their answer" in page
     # The old login no longer works.
     log_in(client, "member@example.org", PASSWORD)
@@ -124,8 +125,10 @@ def test_delete_keeping_posts_attributes_them_to_former_participant(
 
 
 def test_delete_removing_text_keeps_replies_in_place(client, member, topic, conversation):
+    conversation["mine"].edit(by=member, subject="Edited", body="An earlier private draft")
     tree_before = _tree(topic)
     _delete(client, "remove")
+    assert not PostRevision.objects.filter(post__author=member).exists()
     _assert_personal_data_erased(member)
 
     for key in ("mine", "mine_again"):

@@ -123,3 +123,21 @@ def test_pages_use_the_members_preferred_language(client, member):
     client.force_login(member)
     page = client.get("/accounts/password/change/").content.decode()
     assert '<html lang="fr"' in page
+
+
+def test_profile_lists_hidden_posts_only_to_their_author_and_moderators(
+    client, member, other_participant, topic
+):
+    from tests.factories import make_moderator, make_reply
+
+    shown = make_reply(topic, author=member, subject="Still visible")
+    hidden = make_reply(topic, author=member, subject="Removed by a moderator")
+    moderator = make_moderator("mod")
+    hidden.hide(by=moderator, reason="Off topic")
+
+    client.force_login(other_participant)
+    page = client.get("/u/member/").content.decode()
+    assert shown.subject in page and hidden.subject not in page
+    for viewer in (member, moderator):
+        client.force_login(viewer)
+        assert hidden.subject in client.get("/u/member/").content.decode()

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from accounts.permissions import can_suspend
-from forum.models import Post
+from forum.models import ModerationLog, Post
 from tests.factories import make_user
 
 
@@ -61,6 +61,13 @@ def test_moderator_suspends_from_the_profile_page(client, moderator, member):
     member.refresh_from_db()
     assert not member.is_suspended()
     assert member.suspension_reason == ""
+
+    log = ModerationLog.objects.order_by("pk")
+    assert [(e.action, e.actor, e.user) for e in log] == [
+        ("suspend", moderator, member),
+        ("unsuspend", moderator, member),
+    ]
+    assert log[0].reason.startswith("Doxxing (until ")
 
 
 def test_a_suspension_needs_a_reason_and_a_future_date(client, moderator, member):
