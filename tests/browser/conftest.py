@@ -4,6 +4,7 @@ where no Chromium is installed; .ci/run installs it."""
 
 import os
 import shutil
+import time
 
 import pytest
 
@@ -49,11 +50,23 @@ def page(browser, live_server):
     context.close()
 
 
-def log_in(page, username, password):
+def log_in(page, username, password, totp_secret=None):
+    """Log in through the site's form; with `totp_secret`, also answer the
+    two-factor step with the current code, as an authenticator app would."""
     page.goto("/accounts/login/")
     page.fill("input[name=login]", username)
     page.fill("input[name=password]", password)
     page.locator("form").filter(has=page.locator("input[name=password]")).locator(
         "button[type=submit]"
     ).click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    if totp_secret:
+        from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+        page.wait_for_selector("input[name=code]")
+        page.fill(
+            "input[name=code]", format_hotp_value(hotp_value(totp_secret, int(time.time()) // 30))
+        )
+        page.locator("form").filter(has=page.locator("input[name=code]")).locator(
+            "button[type=submit]"
+        ).first.click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url and "/2fa/" not in url)
