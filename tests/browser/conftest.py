@@ -42,12 +42,27 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+def new_page(browser, live_server):
+    """Open a page in a fresh browser context (its own cookies: another
+    person). Contexts close before the live server stops, so no request is
+    still open when the test database goes away."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 def log_in(page, username, password, totp_secret=None):

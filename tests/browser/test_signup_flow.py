@@ -11,7 +11,7 @@ from tests.factories import PASSWORD, emailed_code, make_reply, make_topic, make
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_newcomer_signs_up_verifies_and_replies(page, browser, live_server):
+def test_newcomer_signs_up_verifies_and_replies(page, new_page):
     topic = make_topic(title="What lessons have you learned?")
     parent = make_reply(topic, subject="Start with listening")
     verified(make_user("veteran", display_name="Veteran"))
@@ -39,7 +39,7 @@ def test_newcomer_signs_up_verifies_and_replies(page, browser, live_server):
     page.wait_for_url(f"**#post-{reply.pk}")
     assert "Re: Start with listening" in page.locator(f"#post-{reply.pk}").inner_text()
 
-    other = browser.new_context(base_url=live_server.url).new_page()
+    other = new_page()
     log_in(other, "veteran", PASSWORD)
     other.goto(topic.category.get_absolute_url())
     assert "3 new" in other.locator("table.topics").inner_text()  # opening, reply, newcomer
