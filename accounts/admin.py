@@ -5,6 +5,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from forum.models import ModerationLog
+
 from .forms import SuspendForm
 from .models import User
 from .permissions import can_suspend
@@ -68,6 +70,43 @@ class MfaFilter(admin.SimpleListFilter):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    ROLE_FIELDS = ("is_staff", "is_superuser", "is_active")
+
+    def save_related(self, request, form, formsets, change):
+        """Changes of role (groups such as Moderators, staff or superuser
+        status, direct permissions) go to the moderation log like every other
+        moderation action."""
+        user = form.instance
+        before = self._roles(user) if change else None
+        super().save_related(request, form, formsets, change)
+        if before is None:
+            return
+        after = self._roles(user)
+        changes = [
+            f"{name}: {', '.join(sorted(before[name])) or '-'} -> {', '.join(sorted(after[name])) or '-'}"
+            for name in after
+            if before[name] != after[name]
+        ]
+        changes += [
+            f"{field}: {form.initial.get(field)} -> {form.cleaned_data[field]}"
+            for field in self.ROLE_FIELDS
+            if field in form.changed_data
+        ]
+        if changes:
+            ModerationLog.record(
+                request.user,
+                ModerationLog.Action.ROLE_CHANGED,
+                user=user,
+                reason="; ".join(changes),
+            )
+
+    @staticmethod
+    def _roles(user):
+        return {
+            "groups": set(user.groups.values_list("name", flat=True)),
+            "permissions": set(user.user_permissions.values_list("codename", flat=True)),
+        }
+
     list_display = (
         "username",
         "display_name",

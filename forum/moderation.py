@@ -34,7 +34,6 @@ class ModerationLog(models.Model):
         EDIT = "edit", _("edited someone else's post")
         FLAG_RESOLVED = "flag_resolved", _("resolved flags")
         ROLE_CHANGED = "role_changed", _("changed role")
-        # Reserved for User.suspend() (accounts branch) to record.
         SUSPEND = "suspend", _("suspended user")
         UNSUSPEND = "unsuspend", _("lifted suspension")
 

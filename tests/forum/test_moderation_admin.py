@@ -218,3 +218,30 @@ def test_the_back_office_pages_open(client, admin_user, topic, reply, participan
         reverse("admin:forum_facilitatorassignment_add"),
     ]:
         assert client.get(url).status_code == 200, url
+
+
+def test_making_someone_a_moderator_in_the_user_admin_is_logged(client, admin_user, participant):
+    from forum.management.commands.setup_roles import MODERATORS, setup_roles
+
+    moderators = setup_roles()[MODERATORS]
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:accounts_user_change", args=[participant.pk]))
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in {
+            **form.initial,
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        }.items()
+        if value is not None
+        and name not in ("password", "groups", "user_permissions", "last_login", "date_joined")
+    }
+    data.update({"groups": [moderators.pk], "is_staff": "on", "is_active": "on"})
+
+    response = client.post(reverse("admin:accounts_user_change", args=[participant.pk]), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entry = ModerationLog.objects.get(action=ModerationLog.Action.ROLE_CHANGED)
+    assert entry.actor == admin_user and entry.user == participant
+    assert "Moderators" in entry.reason and "is_staff: False -> True" in entry.reason
