@@ -4,6 +4,8 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from dialogues.permissions import reply_refusal
+
 from .models import Category, Topic
 
 
@@ -18,7 +20,7 @@ def can_reply(user, topic: Topic) -> bool:
         return False
     if user.is_suspended():
         return False
-    return not topic.is_locked
+    return not topic.is_locked and reply_refusal(topic) is None
 
 
 def check_reply(user, topic: Topic) -> None:
@@ -32,5 +34,7 @@ def check_reply(user, topic: Topic) -> None:
         )
     if topic.is_locked:
         raise PermissionDenied(_("This topic is locked: no new replies can be posted."))
+    if refusal := reply_refusal(topic):
+        raise PermissionDenied(refusal)
     if not can_reply(user, topic):
         raise PermissionDenied(_("You cannot reply to this topic."))

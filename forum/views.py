@@ -10,6 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from dialogues.models import is_subscribed
+from dialogues.views import series_context, topic_context
+
 from . import markup
 from .forms import PostForm, TopicForm
 from .models import Category, Post, Topic
@@ -53,6 +56,7 @@ def category_detail(request, slug):
             "category": category,
             "page": page,
             "can_start_topic": can_start_topic(request.user, category),
+            **series_context(category),
         },
     )
 
@@ -69,8 +73,10 @@ def _cursor(request, name):
 def topic_detail(request, pk, slug=None):
     topic = get_object_or_404(
         Topic.objects.select_related(
-            "category", "opening_post__author", "last_post__author"
-        ).with_read_state(request.user),
+            "category", "opening_post__author", "last_post__author", "dialogue"
+        )
+        .with_read_state(request.user)
+        .annotate(is_subscribed=is_subscribed(request.user)),
         pk=pk,
     )
     after, start, before = (
@@ -111,6 +117,7 @@ def topic_detail(request, pk, slug=None):
             "form": PostForm(initial={"subject": topic.opening_post.reply_subject()})
             if can_reply(request.user, topic)
             else None,
+            **topic_context(request, topic),
         },
     )
 
