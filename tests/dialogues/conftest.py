@@ -5,6 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from dialogues.models import ConversationLeader, Dialogue
+from forum.models import Post, Topic
 from tests.factories import make_user
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -27,6 +28,9 @@ class Clock:
 def clock(monkeypatch):
     clock = Clock(START)
     monkeypatch.setattr(timezone, "now", lambda: clock.now)
+    # Field defaults hold the real timezone.now: stamp new rows with the clock.
+    for model, name in [(Post, "created_at"), (Topic, "created_at"), (Topic, "last_post_at")]:
+        monkeypatch.setattr(model._meta.get_field(name), "_get_default", lambda: clock.now)
     return clock
 
 
