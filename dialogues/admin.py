@@ -25,6 +25,11 @@ class DialogueAdmin(admin.ModelAdmin):
     readonly_fields = ("closed_at", "summary_published_at")
     inlines = [LeaderInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Same path as the facilitator page: sanitized HTML and citations.
+        obj.write_summary(body=obj.summary, survey_url=obj.survey_url)
+
 
 @admin.register(DialogueEvent)
 class DialogueEventAdmin(admin.ModelAdmin):

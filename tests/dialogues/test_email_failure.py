@@ -21,7 +21,7 @@ def test_post_is_saved_when_the_mail_server_is_down_and_the_email_is_retried(
     settings.MAILERS = DOWN
     mail.outbox.clear()
 
-    with caplog.at_level(logging.WARNING, logger="dialogues.models"), run_tasks():
+    with caplog.at_level(logging.WARNING, logger="dialogues.mailing"), run_tasks():
         response = participant_client.post(
             reverse("forum:reply", args=[topic.opening_post_id]),
             {"subject": "Still here", "body": "Saved whatever the mail server does."},
