@@ -163,3 +163,34 @@ def test_participants_cannot_schedule_dialogues(participant_client, topic, clock
     assert response.status_code == 403
     assert manage.status_code == 403
     assert not Dialogue.objects.filter(topic=topic).exists()
+
+
+def test_facilitator_sees_the_manage_page_and_the_links_on_the_topic(
+    facilitator_client, topic, clock
+):
+    before = facilitator_client.get(topic.get_absolute_url()).content.decode()
+    Dialogue.objects.create(topic=topic, opens_at=START, closes_at=START + timedelta(days=5))
+    manage = facilitator_client.get(reverse("dialogues:manage", args=[topic.pk]))
+    after = facilitator_client.get(topic.get_absolute_url()).content.decode()
+
+    assert "Make this a dialogue" in before
+    assert manage.status_code == 200
+    assert 'value="2026-03-07T09:00"' in manage.content.decode()
+    assert "Publish summary" in manage.content.decode()
+    assert "Manage dialogue" in after and "How to participate" in after
+
+
+def test_participants_see_no_facilitator_links(participant_client, dialogue):
+    page = participant_client.get(dialogue.topic.get_absolute_url()).content.decode()
+
+    assert "Manage dialogue" not in page and "Participation" not in page
+
+
+def test_home_page_lists_dialogue_status(client, dialogue, clock):
+    clock.set(START - timedelta(days=1))
+    upcoming = client.get(reverse("forum:home")).content.decode()
+    clock.set(START + timedelta(days=1))
+    running = client.get(reverse("forum:home")).content.decode()
+
+    assert "Upcoming — opens" in upcoming
+    assert "Open now" in running and "Upcoming — opens" not in running
