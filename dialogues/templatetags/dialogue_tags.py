@@ -10,9 +10,10 @@ register = template.Library()
 
 @register.simple_tag
 def closes_in(dialogue) -> str:
-    """ "closes in 20 hours": days when a day or more is left, then hours, then minutes."""
+    """'closes in 20 hours': whole days from two days on (so 47 hours never
+    reads "1 day"), then hours, then minutes."""
     left = dialogue.closes_at - timezone.now()
-    if left >= timedelta(days=1):
+    if left >= timedelta(days=2):
         n = left // timedelta(days=1)
         return ngettext("closes in %(n)d day", "closes in %(n)d days", n) % {"n": n}
     if left >= timedelta(hours=1):

@@ -1,10 +1,12 @@
 """Dialogue scheduling: upcoming, open, closed, extended and reopened, with a
 controllable clock."""
 
+import zoneinfo
 from datetime import timedelta
 
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from dialogues.models import Dialogue, DialogueEvent
 from forum.models import Post, Topic
@@ -194,3 +196,20 @@ def test_home_page_lists_dialogue_status(client, dialogue, clock):
 
     assert "Upcoming — opens" in upcoming
     assert "Open now" in running and "Upcoming — opens" not in running
+
+
+def test_time_left_is_never_rounded_down_to_a_misleading_day(participant_client, dialogue, clock):
+    clock.set(dialogue.closes_at - timedelta(hours=47))
+
+    page = participant_client.get(dialogue.topic.get_absolute_url()).content.decode()
+
+    assert "closes in 47 hours" in page
+
+
+def test_refusals_show_the_time_in_the_viewers_time_zone(dialogue, clock):
+    clock.set(START - timedelta(days=1))
+
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Beirut")):
+        refusal = dialogue.reply_refusal()
+
+    assert "2026-03-02 11:00 EET" in refusal
