@@ -92,20 +92,24 @@ def queue_email(user, template: str, context: dict, *, dedupe_key: str, topic=No
         subject = render_to_string(f"dialogues/email/{template}_subject.txt", context)
         text = render_to_string(f"dialogues/email/{template}.txt", context)
         html = render_to_string(f"dialogues/email/{template}.html", context)
-    email = OutgoingEmail.objects.create(
-        recipient=user,
-        to=user.email,
-        subject=" ".join(subject.split())[:300],
-        text=text,
-        html=html,
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+    email, created = OutgoingEmail.objects.get_or_create(
         dedupe_key=dedupe_key,
-        # A safety net: retry_emails picks it up if the task never ran.
-        next_attempt_at=timezone.now() + RETRY_SAFETY_NET,
+        defaults=dict(
+            recipient=user,
+            to=user.email,
+            subject=" ".join(subject.split())[:300],
+            text=text,
+            html=html,
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+            # A safety net: retry_emails picks it up if the task never ran.
+            next_attempt_at=timezone.now() + RETRY_SAFETY_NET,
+        ),
     )
+    if not created:  # another worker got there first
+        return None
     transaction.on_commit(partial(tasks.deliver_email.enqueue, email.pk))
     return email
 

@@ -268,7 +268,8 @@ def unsubscribe(request, token):
     except signing.BadSignature:
         return render(request, "dialogues/unsubscribe.html", {"invalid": True}, status=400)
     user = get_object_or_404(get_user_model(), pk=data.get("u"))
-    topic = Topic.objects.filter(pk=data["t"]).first() if data.get("t") else None
+    # A topic token never widens to "all email", even if the topic is gone.
+    topic = get_object_or_404(Topic, pk=data["t"]) if data.get("t") else None
     done = request.method == "POST"
     if done:
         if topic is not None:

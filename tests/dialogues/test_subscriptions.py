@@ -207,3 +207,15 @@ def test_preferences_page_saves_and_rejects_bad_input(participant_client, partic
         "Africa/Nairobi",
     )
     assert preference.subscribe_when_posting is False
+
+
+def test_a_topic_unsubscribe_link_never_turns_off_all_email(client, category, facilitator):
+    reader = make_user("reader")
+    gone = Topic.start(category=category, author=facilitator, title="Gone", body="x")
+    url = reverse("dialogues:unsubscribe", args=[unsubscribe_token(reader, gone)])
+    gone.delete()
+
+    response = client.post(url)
+
+    assert response.status_code == 404
+    assert NotificationPreference.for_user(reader).email_enabled
