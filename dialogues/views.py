@@ -24,10 +24,16 @@ from .models import (
     HelpPage,
     NotificationPreference,
     Subscription,
+    is_subscribed,
     resources_shared,
 )
 from .notifications import read_unsubscribe_token
-from .permissions import can_facilitate, check_facilitate, dialogue_of
+from .permissions import (
+    can_facilitate,
+    can_facilitate_expression,
+    check_facilitate,
+    dialogue_of,
+)
 
 HELP_SLUG = "how-to-participate"
 UNANSWERED_AFTER = timedelta(hours=24)
@@ -39,7 +45,10 @@ def topic_context(request, topic: Topic) -> dict:
     dialogue = dialogue_of(topic)
     context = {
         "dialogue": dialogue,
-        "can_facilitate": can_facilitate(request.user, topic),
+        # Annotated by the topic query (topic_annotations) when it can be.
+        "can_facilitate": topic.viewer_can_facilitate
+        if hasattr(topic, "viewer_can_facilitate")
+        else can_facilitate(request.user, topic),
         "leader_ids": frozenset(),
         "featured_post_ids": frozenset(),
     }
@@ -56,6 +65,15 @@ def topic_context(request, topic: Topic) -> dict:
         help_url=reverse("dialogues:help", args=[HELP_SLUG]),
     )
     return context
+
+
+def topic_annotations(user) -> dict:
+    """For the topic page's own query: whether the viewer follows the topic
+    and may facilitate it, at no query of their own."""
+    return {
+        "is_subscribed": is_subscribed(user),
+        "viewer_can_facilitate": can_facilitate_expression(user),
+    }
 
 
 def series_context(category) -> dict:

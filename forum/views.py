@@ -10,8 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from dialogues.models import is_subscribed
-from dialogues.views import series_context, topic_context
+from dialogues.views import series_context, topic_annotations, topic_context
 
 from . import markup
 from .forms import PostForm, TopicForm
@@ -76,7 +75,7 @@ def topic_detail(request, pk, slug=None):
             "category", "opening_post__author", "last_post__author", "dialogue"
         )
         .with_read_state(request.user)
-        .annotate(is_subscribed=is_subscribed(request.user)),
+        .annotate(**topic_annotations(request.user)),
         pk=pk,
     )
     after, start, before = (

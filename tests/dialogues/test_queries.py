@@ -52,8 +52,11 @@ def test_dialogue_topic_page_costs_two_queries_more_than_a_plain_topic_whatever_
     for name in ("anonymous", "member"):
         assert counts[name, "short"] == counts[name, "long"]
         assert counts[name, "short"] <= counts[name, "plain"] + 2
-    assert counts["anonymous", "long"] <= 6
-    assert counts["member", "long"] <= 9
+    # The foundation's topic page costs 2 queries anonymous and 5 logged in;
+    # the dialogue adds at most two (leaders, resources).
+    assert counts["anonymous", "plain"] <= 2 and counts["member", "plain"] <= 5
+    assert counts["anonymous", "long"] <= 4
+    assert counts["member", "long"] <= 7
 
 
 def test_category_page_of_a_series_has_constant_queries(client, category, facilitator, clock):
