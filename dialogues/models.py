@@ -189,7 +189,7 @@ class Dialogue(models.Model):
         )
         if claimed:
             self.summary_emailed_at = now
-            transaction.on_commit(partial(tasks.send_summary_emails.enqueue, self.pk))
+            transaction.on_commit(partial(tasks.send_summary_emails.enqueue, self.pk), robust=True)
         return bool(claimed)
 
     def next_in_series(self) -> "Dialogue | None":

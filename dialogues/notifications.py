@@ -51,7 +51,8 @@ def post_added(post: Post) -> None:
     refresh_resources(post)
     Subscription.on_posting(post.author, post.topic)
     if not _muted.get():
-        transaction.on_commit(partial(tasks.notify_new_post.enqueue, post.pk))
+        # robust: a queue that fails to take the work must not fail the post.
+        transaction.on_commit(partial(tasks.notify_new_post.enqueue, post.pk), robust=True)
 
 
 def unsubscribe_token(user, topic=None) -> str:
@@ -110,7 +111,7 @@ def queue_email(user, template: str, context: dict, *, dedupe_key: str, topic=No
     )
     if not created:  # another worker got there first
         return None
-    transaction.on_commit(partial(tasks.deliver_email.enqueue, email.pk))
+    transaction.on_commit(partial(tasks.deliver_email.enqueue, email.pk), robust=True)
     return email
 
 

@@ -120,7 +120,13 @@ def _render_manage(request, topic, *, status=200, **forms):
             SummaryForm(initial={"summary": dialogue.summary, "survey_url": dialogue.survey_url}),
         )
     leaders = list(dialogue.leaders.select_related("user")) if dialogue else []
-    context = {"topic": topic, "category": topic.category, "dialogue": dialogue, "leaders": leaders}
+    context = {
+        "topic": topic,
+        "category": topic.category,
+        "dialogue": dialogue,
+        "leaders": leaders,
+        "events": topic.dialogue_events.select_related("by")[:20],
+    }
     return render(request, "dialogues/manage.html", {**context, **forms}, status=status)
 
 

@@ -71,3 +71,21 @@ def test_an_email_that_keeps_failing_is_given_up_after_the_last_attempt(
     call_command("retry_emails")
     email.refresh_from_db()
     assert email.attempts == OutgoingEmail.MAX_ATTEMPTS
+
+
+def test_post_is_saved_and_the_reader_redirected_when_the_task_queue_is_down(
+    participant_client, topic, settings, run_tasks, caplog
+):
+    settings.TASKS = {
+        "default": {"BACKEND": "tests.dialogues.task_backends.UnreachableQueueBackend"}
+    }
+
+    with run_tasks():
+        response = participant_client.post(
+            reverse("forum:reply", args=[topic.opening_post_id]),
+            {"subject": "Queue down", "body": "Kept anyway."},
+        )
+
+    assert response.status_code == 302
+    assert Post.objects.filter(body="Kept anyway.").exists()
+    assert "the task queue is unreachable" in caplog.text

@@ -129,6 +129,8 @@ def test_facilitator_reopens_a_closed_dialogue_and_replies_are_taken_again(
     assert dialogue.closed_at is None
     assert posted.status_code == 302
     assert DialogueEvent.objects.filter(topic=dialogue.topic, action="unlock").exists()
+    history = facilitator_client.get(reverse("dialogues:manage", args=[dialogue.topic_id]))
+    assert "Dialogue reopened." in history.content.decode()
 
 
 def test_facilitator_makes_a_topic_a_dialogue(facilitator_client, topic, clock):
