@@ -81,3 +81,17 @@ def test_participation_is_for_facilitators_only(participant_client, dialogue):
     response = participant_client.get(reverse("dialogues:participation", args=[dialogue.topic_id]))
 
     assert response.status_code == 403
+
+
+def test_facilitator_removes_a_leader_and_the_badge_goes(facilitator_client, dialogue, leader):
+    make_reply(dialogue.topic, author=leader)
+    record = dialogue.leaders.get()
+
+    response = facilitator_client.post(
+        reverse("dialogues:remove_leader", args=[dialogue.topic_id, record.pk])
+    )
+    page = facilitator_client.get(dialogue.topic.get_absolute_url()).content.decode()
+
+    assert response.status_code == 302
+    assert not dialogue.leaders.exists()
+    assert 'class="badge leader"' not in page
