@@ -141,10 +141,6 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
         (
-            _("Email notifications"),
-            {"fields": ("notify_on_reply", "digest", "digest_hour", "auto_subscribe")},
-        ),
-        (
             _("Suspension (use the actions on the user list)"),
             {"fields": ("suspended_until", "suspension_reason", "deleted_at")},
         ),

@@ -1,7 +1,5 @@
 """The "Download my data" file: everything we hold about one person."""
 
-from django.apps import apps
-
 from forum.models import Post
 
 
@@ -24,10 +22,6 @@ def user_data(user) -> dict:
             "bio": user.bio,
             "time_zone": user.time_zone,
             "language": user.language,
-            "notify_on_reply": user.notify_on_reply,
-            "digest": user.digest,
-            "digest_hour": user.digest_hour,
-            "auto_subscribe": user.auto_subscribe,
             "date_joined": _iso(user.date_joined),
             "last_login": _iso(user.last_login),
             "suspended_until": _iso(user.suspended_until),
@@ -62,25 +56,31 @@ def user_data(user) -> dict:
             for s in UserSession.objects.filter(user=user).order_by("created_at")
         ],
         "subscriptions": _subscriptions(user),
+        "notification_preferences": _notification_preferences(user),
     }
 
 
 def _subscriptions(user) -> list:
-    # Subscriptions belong to the notifications issue; export them if that
-    # app is installed, whatever it calls its fields.
-    rows = []
-    for model in apps.get_models():
-        if "subscription" not in model._meta.model_name:
-            continue
-        user_fields = [
-            f.name
-            for f in model._meta.concrete_fields
-            if f.is_relation and f.related_model is type(user)
-        ]
-        for field in user_fields:
-            for row in model.objects.filter(**{field: user}).values():
-                rows.append(
-                    {"kind": model._meta.label}
-                    | {k: (_iso(v) if hasattr(v, "isoformat") else v) for k, v in row.items()}
-                )
-    return rows
+    from dialogues.models import Subscription
+
+    return [
+        {
+            "topic": row.topic.title,
+            "url": row.topic.get_absolute_url(),
+            "subscribed": row.is_subscribed,
+            "updated_at": _iso(row.updated_at),
+        }
+        for row in Subscription.objects.filter(user=user).select_related("topic")
+    ]
+
+
+def _notification_preferences(user) -> dict:
+    from dialogues.models import NotificationPreference
+
+    preference = NotificationPreference.for_user(user)
+    return {
+        "email_enabled": preference.email_enabled,
+        "follow_topics_i_post_in": preference.subscribe_when_posting,
+        "delivery": preference.delivery,
+        "digest_hour": preference.digest_hour,
+    }

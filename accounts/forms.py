@@ -31,12 +31,6 @@ class SignupForm(AllauthSignupForm):
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices, required=False)
     language = forms.ChoiceField(label=_("Preferred language"), required=False)
-    digest_hour = forms.TypedChoiceField(
-        label=_("Hour of the daily digest"),
-        coerce=int,
-        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
-        help_text=_("In your time zone."),
-    )
 
     class Meta:
         model = User
@@ -47,10 +41,6 @@ class ProfileForm(forms.ModelForm):
             "bio",
             "time_zone",
             "language",
-            "notify_on_reply",
-            "digest",
-            "digest_hour",
-            "auto_subscribe",
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
 

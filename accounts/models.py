@@ -47,12 +47,6 @@ class DeletionMode(models.TextChoices):
     REMOVE = "remove", _("Replace the text of my posts with “[removed at the author's request]”")
 
 
-class Digest(models.TextChoices):
-    IMMEDIATELY = "immediately", _("Immediately, one email per reply")
-    DAILY = "daily", _("Once a day, in a digest")
-    OFF = "off", _("Never")
-
-
 class User(AbstractUser):
     # A pseudonym is fine: real names are never required.
     display_name = models.CharField(
@@ -83,21 +77,6 @@ class User(AbstractUser):
         help_text=_("Times on the site are shown in this zone."),
     )
     language = models.CharField(_("preferred language"), max_length=10, blank=True)
-
-    # Email notification preferences; the notifications issue sends the mail.
-    notify_on_reply = models.BooleanField(_("email me when someone replies to me"), default=True)
-    digest = models.CharField(
-        _("new posts in topics I follow"),
-        max_length=12,
-        choices=Digest.choices,
-        default=Digest.DAILY,
-    )
-    digest_hour = models.PositiveSmallIntegerField(
-        _("hour of the daily digest"),
-        default=8,
-        help_text=_("0–23, in your time zone."),
-    )
-    auto_subscribe = models.BooleanField(_("follow topics I reply to"), default=True)
 
     deleted_at = models.DateTimeField(_("account deleted"), null=True, blank=True, editable=False)
 
@@ -167,14 +146,29 @@ class User(AbstractUser):
             Post.objects.filter(author=self).update(
                 body=REMOVED_TEXT, body_html=markup.render(REMOVED_TEXT)
             )
-            # Earlier versions of the posts are their text too.
+            # Earlier versions of the posts, and the links they shared, are
+            # their text too.
             PostRevision.objects.filter(post__author=self).delete()
+            from dialogues.models import Resource
+
+            Resource.objects.filter(post__author=self).delete()
         elif mode != DeletionMode.KEEP:
             raise ValueError(f"unknown deletion mode {mode!r}")
 
         for session in UserSession.objects.filter(user=self):
             session.end()
         EmailAddress.objects.filter(user=self).delete()
+        # Following topics, email preferences and mail queued or kept for them.
+        from dialogues.models import (
+            DigestEntry,
+            NotificationPreference,
+            OutgoingEmail,
+            Subscription,
+        )
+
+        for model in (Subscription, NotificationPreference, DigestEntry):
+            model.objects.filter(user=self).delete()
+        OutgoingEmail.objects.filter(recipient=self).delete()
         Authenticator.objects.filter(user=self).delete()
         TopicRead.objects.filter(user=self).delete()
         self.groups.clear()
@@ -188,8 +182,6 @@ class User(AbstractUser):
         self.time_zone = self.language = ""
         self.suspended_until = None
         self.suspension_reason = ""
-        self.notify_on_reply = self.auto_subscribe = False
-        self.digest = Digest.OFF
         self.is_active = self.is_staff = self.is_superuser = False
         self.last_login = None
         self.deleted_at = timezone.now()

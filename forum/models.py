@@ -43,7 +43,7 @@ class Category(models.Model):
 
 class TopicQuerySet(models.QuerySet):
     def for_listing(self):
-        return self.select_related("category", "last_post__author").order_by(
+        return self.select_related("category", "last_post__author", "dialogue").order_by(
             "-is_sticky", "-last_post_at"
         )
 
@@ -171,6 +171,7 @@ class Topic(TopicModeration, models.Model):
         topic.last_post_at = post.created_at
         topic.post_count = 1
         topic.save(update_fields=["opening_post", "last_post", "last_post_at", "post_count"])
+        _post_added(post)
         return topic
 
     @transaction.atomic
@@ -200,6 +201,7 @@ class Topic(TopicModeration, models.Model):
             post_count=F("post_count") + 1, last_post=post, last_post_at=post.created_at
         )
         self.refresh_from_db(fields=["post_count", "last_post", "last_post_at"])
+        _post_added(post)
         return post
 
 
@@ -336,6 +338,14 @@ class Post(PostModeration, models.Model):
         if subject.lower().startswith("re:"):
             return subject[: settings.FORUM_MAX_SUBJECT_LENGTH]
         return f"Re: {subject}"[: settings.FORUM_MAX_SUBJECT_LENGTH]
+
+
+def _post_added(post: Post) -> None:
+    # Resources shared, subscribing the author, notifications (issue 5).
+    # Imported here: the dialogues app builds on these models.
+    from dialogues.notifications import post_added
+
+    post_added(post)
 
 
 class TopicRead(models.Model):

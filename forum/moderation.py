@@ -34,6 +34,7 @@ class ModerationLog(models.Model):
         EDIT = "edit", _("edited someone else's post")
         FLAG_RESOLVED = "flag_resolved", _("resolved flags")
         ROLE_CHANGED = "role_changed", _("changed role")
+        SCHEDULE = "schedule", _("scheduled dialogue")
         SUSPEND = "suspend", _("suspended user")
         UNSUSPEND = "unsuspend", _("lifted suspension")
 
@@ -276,6 +277,7 @@ class PostModeration:
         type(topic).objects.filter(pk=topic.pk).update(post_count=F("post_count") - 1)
         topic.refresh_last_post()
         self._forget_read_extras()
+        self._refresh_shared_links()
         ModerationLog.record(by, ModerationLog.Action.HIDE, post=self, reason=reason)
 
     @transaction.atomic
@@ -291,7 +293,14 @@ class PostModeration:
         topic = self.topic
         type(topic).objects.filter(pk=topic.pk).update(post_count=F("post_count") + 1)
         topic.refresh_last_post()
+        self._refresh_shared_links()
         ModerationLog.record(by, ModerationLog.Action.RESTORE, post=self, reason=reason)
+
+    def _refresh_shared_links(self) -> None:
+        # The dialogue's "Resources shared" panel follows edits and hiding.
+        from dialogues.models import refresh_resources
+
+        refresh_resources(self)
 
     def _forget_read_extras(self) -> None:
         # New counts subtract len(extra_read_ids) from the visible unread
@@ -320,6 +329,7 @@ class PostModeration:
         self.subject, self.body, self.edited_at = subject, body, timezone.now()
         self.render_body()
         self.save(update_fields=["subject", "body", "body_html", "edited_at"])
+        self._refresh_shared_links()
         if self.is_opening:
             # The opening post's subject is the topic's title.
             type(self.topic).objects.filter(pk=self.topic_id).update(title=subject)

@@ -19,6 +19,8 @@ from django.db.models import Exists, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dialogues.permissions import reply_refusal
+
 from .models import Category, FacilitatorAssignment, Post, Topic
 
 
@@ -137,7 +139,10 @@ def can_post_in_locked(user, topic: Topic) -> bool:
 def can_reply(user, topic: Topic) -> bool:
     if not _active(user) or user.is_suspended():
         return False
-    return not topic.is_locked or can_post_in_locked(user, topic)
+    if not topic.is_locked and reply_refusal(topic) is None:
+        return True
+    # A locked or closed dialogue still takes its facilitators' closing notes.
+    return can_post_in_locked(user, topic)
 
 
 def check_reply(user, topic: Topic) -> None:
@@ -149,10 +154,13 @@ def check_reply(user, topic: Topic) -> None:
             _("Your account is suspended until %(date)s: %(reason)s")
             % {"date": user.suspended_until.strftime("%Y-%m-%d"), "reason": user.suspension_reason}
         )
-    if not can_reply(user, topic):
-        if topic.is_locked:
-            raise PermissionDenied(_("This topic is locked: no new replies can be posted."))
-        raise PermissionDenied(_("You cannot reply to this topic."))
+    if can_reply(user, topic):
+        return
+    if topic.is_locked:
+        raise PermissionDenied(_("This topic is locked: no new replies can be posted."))
+    if refusal := reply_refusal(topic):
+        raise PermissionDenied(refusal)
+    raise PermissionDenied(_("You cannot reply to this topic."))
 
 
 def check_reply_to(user, post: Post) -> None:

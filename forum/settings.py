@@ -39,6 +39,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "forum",
     "accounts",
+    "dialogues",
     # The admin site, with its login through allauth and staff MFA enforced.
     "accounts.apps.ForumAdminConfig",
     "django.contrib.auth",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +241,17 @@ if os.environ.get("EMAIL_HOST"):
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
+# Background tasks (django.tasks): run in-process right after the commit by
+# default, so no worker is needed; TASKS_BACKEND=database queues them in the
+# database for `manage.py db_worker` (django-tasks-db).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'immediate' or 'database'.")
+
 # Production hardening; behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
@@ -261,6 +274,8 @@ LOGGING = {
 
 # The forum's own settings.
 SITE_NAME = os.environ.get("SITE_NAME", "Dialogue Forum")
+# The public address, for links in emails (no request there to build them from).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 FORUM_PAGE_SIZE = int(os.environ.get("FORUM_PAGE_SIZE", "50"))
 FORUM_MAX_SUBJECT_LENGTH = 200
 FORUM_MAX_BODY_LENGTH = int(os.environ.get("FORUM_MAX_BODY_LENGTH", "60000"))

@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include((forum_patterns, "forum"))),
     path("accounts/", include("allauth.urls")),
     path("u/", include("accounts.urls")),
+    path("dialogues/", include("dialogues.urls")),
     path("admin/", admin.site.urls),
 ]

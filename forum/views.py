@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from dialogues.views import series_context, topic_annotations, topic_context
+
 from . import markup
 from .forms import PostForm, TopicForm
 from .models import Category, Post, Topic
@@ -61,6 +63,7 @@ def category_detail(request, slug):
             "category": category,
             "page": page,
             "can_start_topic": can_start_topic(request.user, category),
+            **series_context(category),
         },
     )
 
@@ -75,9 +78,13 @@ def _cursor(request, name):
 
 
 def topic_detail(request, pk, slug=None):
-    topics = Topic.objects.select_related(
-        "category", "opening_post__author", "last_post__author", "locked_by"
-    ).with_read_state(request.user)
+    topics = (
+        Topic.objects.select_related(
+            "category", "opening_post__author", "last_post__author", "locked_by", "dialogue"
+        )
+        .with_read_state(request.user)
+        .annotate(**topic_annotations(request.user))
+    )
     topic = get_object_or_404(with_viewer_roles(topics, request.user), pk=pk)
     after, start, before = (
         _cursor(request, "after"),
@@ -123,6 +130,7 @@ def topic_detail(request, pk, slug=None):
             "form": PostForm(initial={"subject": topic.opening_post.reply_subject()})
             if can_reply(request.user, topic)
             else None,
+            **topic_context(request, topic),
         },
     )
 

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 
 from accounts.models import REMOVED_TEXT
+from dialogues.models import Subscription
 from forum.models import Post, PostRevision
 from tests.accounts.conftest import log_in, reauthenticate
 from tests.factories import PASSWORD, make_reply
@@ -21,7 +22,7 @@ def conversation(topic, member, other_participant):
     return {"mine": mine, "theirs": theirs, "mine_again": mine_again}
 
 
-def test_export_contains_my_posts_source_and_nothing_of_others(client, member, conversation):
+def test_export_contains_my_posts_source_and_nothing_of_others(client, member, conversation, topic):
     log_in(client, "member")
     response = client.get("/u/me/data/download/")
     assert response["Location"].startswith("/accounts/reauthenticate/")
@@ -40,7 +41,9 @@ def test_export_contains_my_posts_source_and_nothing_of_others(client, member, c
         {"email": "member@example.org", "verified": True, "primary": True}
     ]
     assert len(data["sessions"]) == 1
-    assert data["subscriptions"] == []
+    # Posting followed the topic.
+    assert [(s["topic"], s["subscribed"]) for s in data["subscriptions"]] == [(topic.title, True)]
+    assert data["notification_preferences"]["email_enabled"] is True
 
 
 def test_export_needs_login(client, db):
@@ -129,6 +132,7 @@ def test_delete_removing_text_keeps_replies_in_place(client, member, topic, conv
     tree_before = _tree(topic)
     _delete(client, "remove")
     assert not PostRevision.objects.filter(post__author=member).exists()
+    assert not Subscription.objects.filter(user=member).exists()
     _assert_personal_data_erased(member)
 
     for key in ("mine", "mine_again"):

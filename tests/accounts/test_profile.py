@@ -12,10 +12,6 @@ VALID = {
     "bio": "I help groups talk.",
     "time_zone": "Asia/Tokyo",
     "language": "fr",
-    "notify_on_reply": "on",
-    "digest": "daily",
-    "digest_hour": "7",
-    "auto_subscribe": "",
 }
 
 
@@ -32,10 +28,6 @@ def test_member_edits_their_profile_and_it_shows_publicly(client, member):
     assert member.affiliation == "Open Practice Network"
     assert member.time_zone == "Asia/Tokyo"
     assert member.language == "fr"
-    assert member.notify_on_reply is True
-    assert member.auto_subscribe is False
-    assert member.digest == "daily"
-    assert member.digest_hour == 7
 
     page = client.get("/u/member/").content.decode()
     for text in ("Quiet Heron", "Open Practice Network", "Online Community Builder", "I help"):

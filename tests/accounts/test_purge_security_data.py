@@ -81,3 +81,28 @@ def test_purge_retention_can_be_given_on_the_command_line(db):
     make_session(user, age_days=5)
     call_command("purge_security_data", days=3)
     assert not UserSession.objects.exists()
+
+
+def test_purge_deletes_old_sent_emails_and_keeps_recent_and_pending_ones(db, settings):
+    from dialogues.models import OutgoingEmail
+
+    settings.SECURITY_DATA_RETENTION_DAYS = 30
+    long_ago = timezone.now() - timedelta(days=40)
+
+    def email(key, status, created_at):
+        return OutgoingEmail.objects.create(
+            to="x@example.org", subject=key, text="a post", status=status,
+            dedupe_key=key, created_at=created_at,
+        )  # fmt: skip
+
+    email("old-sent", OutgoingEmail.SENT, long_ago)
+    email("old-failed", OutgoingEmail.FAILED, long_ago)
+    email("old-pending", OutgoingEmail.PENDING, long_ago)
+    email("new-sent", OutgoingEmail.SENT, timezone.now())
+
+    call_command("purge_security_data")
+
+    assert sorted(OutgoingEmail.objects.values_list("dedupe_key", flat=True)) == [
+        "new-sent",
+        "old-pending",
+    ]

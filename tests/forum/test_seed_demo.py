@@ -3,6 +3,7 @@
 from io import StringIO
 
 from django.core.management import call_command
+from django.utils import timezone
 
 from forum.models import Category, Post, Topic
 
@@ -17,10 +18,10 @@ def test_seed_demo_creates_an_open_and_a_locked_dialogue_in_a_series(db):
     seed()
 
     series = Category.objects.get(is_series=True)
-    open_dialogue, finished = (
-        series.topics.get(is_locked=False),
-        series.topics.get(is_locked=True),
-    )
+    now = timezone.now()
+    open_dialogue = series.topics.get(dialogue__opens_at__lte=now, dialogue__closes_at__gt=now)
+    finished = series.topics.get(is_locked=True)
+    assert series.topics.filter(dialogue__opens_at__gt=now).exists()  # the next one
     replies = open_dialogue.posts.replies()
     assert replies.count() >= 12
     assert open_dialogue.post_count == open_dialogue.posts.count()
@@ -33,7 +34,8 @@ def test_seed_demo_creates_an_open_and_a_locked_dialogue_in_a_series(db):
 
 def test_demo_dialogue_page_shows_the_shape_of_a_facilitated_dialogue(client, db):
     seed()
-    topic = Topic.objects.get(is_locked=False, category__is_series=True)
+    now = timezone.now()
+    topic = Topic.objects.get(dialogue__opens_at__lte=now, dialogue__closes_at__gt=now)
 
     text = client.get(topic.get_absolute_url()).text
 

@@ -15,6 +15,8 @@ from django.core.management.base import BaseCommand
 from django.db import connections, router
 from django.utils import timezone
 
+from dialogues.models import OutgoingEmail
+
 
 class Command(BaseCommand):
     help = "Delete sessions and other security records past the retention period."
@@ -43,10 +45,18 @@ class Command(BaseCommand):
 
         confirmations, _ = EmailConfirmation.objects.filter(created__lt=cutoff).delete()
         cache_rows = self._purge_database_cache(now)
+        # Copies of delivered (or given-up) notification emails: addresses and
+        # post text that nobody needs once the mail has gone.
+        emails, _ = (
+            OutgoingEmail.objects.exclude(status=OutgoingEmail.PENDING)
+            .filter(created_at__lt=cutoff)
+            .delete()
+        )
 
         self.stdout.write(
             f"Deleted {old_sessions + gone} listed sessions, {confirmations} email "
-            f"confirmations, {cache_rows} expired cache entries; expired sessions cleared."
+            f"confirmations, {cache_rows} expired cache entries, {emails} sent emails; "
+            "expired sessions cleared."
         )
 
     def _purge_database_cache(self, now) -> int:

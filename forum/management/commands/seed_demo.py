@@ -10,6 +10,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from dialogues.models import ConversationLeader, Dialogue, HelpPage
+from dialogues.notifications import muted
 from forum.management.commands.setup_roles import FACILITATORS, setup_roles
 from forum.models import Category, FacilitatorAssignment, Post, Topic
 
@@ -244,6 +246,48 @@ work together without putting sources at risk.
 }
 
 
+LEADERS = [
+    ("tomas", "Documents testimony with rural communities."),
+    ("nadia", "Coordinates a legal aid clinic for families of detainees."),
+]
+
+FINISHED_SUMMARY = """Over three days, practitioners compared how they work with local
+journalists while keeping sources safe.
+
+**What we heard**
+
+- Agree on timing and embargoes in writing, before the first interview, with
+  the editor as well as the reporter ([Nadia's post]({embargo})).
+- Check quotes from people at risk, never the whole story.
+- Community radio can reach people that newspapers miss, but callers need
+  preparing so they do not identify themselves on air ([Ravi's post]({radio})).
+
+Thank you to everyone who took part. The next dialogue in this series is
+announced on the series page."""
+
+UPCOMING_DIALOGUE = {
+    "title": "Supporting documenters after difficult interviews",
+    "body": """Next in the series: how teams look after the people who record
+testimony.
+
+- What helps you recover after a hard interview?
+- How does your team share the load?""",
+}
+
+HELP_TEXT = """**Reading.** Everyone can read a dialogue, before, during and after it runs.
+
+**Replying.** Log in, then use *Reply* under the post you are answering, or
+*Reply to the topic* at the bottom to start a new thread. Replies are open
+between the opening and closing times shown at the top of the dialogue.
+
+**Following.** Posting follows the topic for you; use *Subscribe* or
+*Unsubscribe* on any topic, and choose immediate emails or a daily digest in
+your email preferences.
+
+**Conversation leaders** are practitioners invited to start and guide threads.
+Facilitators keep the conversation on track and publish a summary afterwards."""
+
+
 class Command(BaseCommand):
     help = "Create demo accounts and a demo conversation series (only on an empty forum)."
 
@@ -267,12 +311,55 @@ class Command(BaseCommand):
                 position=2,
             )
             FacilitatorAssignment.objects.create(user=people["facilitator"], category=series)
-            self.create_dialogue(series, people, OPEN_DIALOGUE)
-            finished = self.create_dialogue(series, people, FINISHED_DIALOGUE)
-            finished.lock(by=people["facilitator"], reason="The dialogue has ended.")
+            # Demo content: nobody is emailed about these posts.
+            with muted():
+                self.create_dialogues(series, people)
         self.stdout.write(
             self.style.SUCCESS("Demo content created. Accounts are listed in the README.")
         )
+
+    def create_dialogues(self, series, people):
+        now = timezone.now()
+        current, _posts = self.create_dialogue(series, people, OPEN_DIALOGUE)
+        dialogue = Dialogue.objects.create(
+            topic=current,
+            opens_at=now - timedelta(days=OPEN_DIALOGUE["days_ago"]),
+            closes_at=now + timedelta(days=2),
+        )
+        for username, intro in LEADERS:
+            ConversationLeader.objects.create(dialogue=dialogue, user=people[username], intro=intro)
+
+        finished, posts = self.create_dialogue(series, people, FINISHED_DIALOGUE)
+        opened = now - timedelta(days=FINISHED_DIALOGUE["days_ago"])
+        past = Dialogue.objects.create(
+            topic=finished, opens_at=opened, closes_at=opened + timedelta(days=3)
+        )
+        past.close(by=people["facilitator"], now=now)
+        past.write_summary(
+            body=FINISHED_SUMMARY.format(
+                embargo=posts["embargo"].get_absolute_url(),
+                radio=posts["radio"].get_absolute_url(),
+            )
+        )
+        # Published long ago; marked as announced so that publishing it
+        # again from the demo never emails anyone.
+        Dialogue.objects.filter(pk=past.pk).update(
+            summary_published_at=past.closes_at + timedelta(days=5),
+            summary_emailed_at=past.closes_at + timedelta(days=5),
+        )
+
+        upcoming = Topic.start(
+            category=series,
+            author=people["facilitator"],
+            title=UPCOMING_DIALOGUE["title"],
+            body=UPCOMING_DIALOGUE["body"],
+        )
+        Dialogue.objects.create(
+            topic=upcoming,
+            opens_at=now + timedelta(days=12),
+            closes_at=now + timedelta(days=15),
+        )
+        HelpPage.objects.create(title="How to participate", body=HELP_TEXT)
 
     def create_people(self):
         User = get_user_model()
@@ -318,4 +405,4 @@ class Command(BaseCommand):
             post.created_at = when
             posts[key] = post
         Topic.objects.filter(pk=topic.pk).update(last_post_at=post.created_at)
-        return topic
+        return topic, posts

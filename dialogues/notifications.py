@@ -1,0 +1,258 @@
+"""Who is told about what, by email. Builds OutgoingEmail rows (the queue);
+tasks.deliver_email sends them."""
+
+import contextlib
+import contextvars
+from collections import defaultdict
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from forum.models import Post
+
+from .models import (
+    Dialogue,
+    DigestEntry,
+    NotificationPreference,
+    OutgoingEmail,
+    Subscription,
+    refresh_resources,
+)
+from .permissions import can_see_topic
+
+UNSUBSCRIBE_SALT = "dialogues.unsubscribe"
+RETRY_SAFETY_NET = timedelta(minutes=10)
+_muted = contextvars.ContextVar("dialogues_notifications_muted", default=False)
+
+
+@contextlib.contextmanager
+def muted():
+    """No notification email for posts made inside (demo seeding, imports)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def post_added(post: Post) -> None:
+    """Everything a new post means beyond the forum itself; called by
+    Topic.start and Topic.add_reply inside their transaction."""
+    from . import tasks
+
+    refresh_resources(post)
+    Subscription.on_posting(post.author, post.topic)
+    if not _muted.get():
+        # robust: a queue that fails to take the work must not fail the post.
+        transaction.on_commit(partial(tasks.notify_new_post.enqueue, post.pk), robust=True)
+
+
+def unsubscribe_token(user, topic=None) -> str:
+    return signing.dumps({"u": user.pk, "t": topic.pk if topic else None}, salt=UNSUBSCRIBE_SALT)
+
+
+def read_unsubscribe_token(token: str) -> dict:
+    """Raise signing.BadSignature for anything we did not sign."""
+    return signing.loads(token, salt=UNSUBSCRIBE_SALT)
+
+
+def absolute(url: str) -> str:
+    return settings.SITE_URL.rstrip("/") + url
+
+
+def queue_email(user, template: str, context: dict, *, dedupe_key: str, topic=None):
+    """Store an email (plain text and HTML, in the recipient's language,
+    with a one-click unsubscribe) and send it after commit. Returns None when
+    an email with this dedupe_key already exists."""
+    from . import tasks
+
+    if OutgoingEmail.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    unsubscribe_url = absolute(
+        reverse("dialogues:unsubscribe", args=[unsubscribe_token(user, topic)])
+    )
+    context = {
+        **context,
+        "recipient": user,
+        "topic": topic,
+        "unsubscribe_url": unsubscribe_url,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL.rstrip("/"),
+    }
+    # TODO(issue 5): the accounts branch may add a preferred language on User.
+    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        subject = render_to_string(f"dialogues/email/{template}_subject.txt", context)
+        text = render_to_string(f"dialogues/email/{template}.txt", context)
+        html = render_to_string(f"dialogues/email/{template}.html", context)
+    email, created = OutgoingEmail.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults=dict(
+            recipient=user,
+            to=user.email,
+            subject=" ".join(subject.split())[:300],
+            text=text,
+            html=html,
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+            # A safety net: retry_emails picks it up if the task never ran.
+            next_attempt_at=timezone.now() + RETRY_SAFETY_NET,
+        ),
+    )
+    if not created:  # another worker got there first
+        return None
+    transaction.on_commit(partial(tasks.deliver_email.enqueue, email.pk), robust=True)
+    return email
+
+
+def _reachable(users, now: datetime):
+    """Active, not suspended, with an address, and wanting email."""
+    return (
+        users.filter(is_active=True)
+        .exclude(email="")
+        .exclude(suspended_until__gt=now)
+        .exclude(notification_preference__email_enabled=False)
+    )
+
+
+def notify_new_post(post_id: int) -> int:
+    """Tell followers of the topic, and the author of the post replied to,
+    now or in their digest. Returns how many people were told."""
+    post = Post.objects.select_related("topic", "author", "parent").filter(pk=post_id).first()
+    if post is None or post.is_hidden:
+        return 0
+    topic = post.topic
+    parent_author_id = post.parent.author_id if post.parent_id else None
+    followers = Subscription.objects.active().filter(topic=topic, user=OuterRef("pk"))
+    opted_out = Subscription.objects.filter(topic=topic, user=OuterRef("pk"), is_subscribed=False)
+    users = (
+        _reachable(get_user_model().objects, timezone.now())
+        .filter(Q(Exists(followers)) | Q(pk=parent_author_id))
+        .exclude(Exists(opted_out))
+        .exclude(pk=post.author_id)
+        .select_related("notification_preference")
+    )
+    told = 0
+    for user in users:
+        if not can_see_topic(user, topic):
+            continue
+        preference = NotificationPreference.for_user(user)
+        if preference.delivery == NotificationPreference.DIGEST:
+            DigestEntry.objects.get_or_create(user=user, post=post)
+        else:
+            is_reply = user.pk == parent_author_id
+            queue_email(
+                user,
+                "reply" if is_reply else "new_post",
+                {"post": post, "post_url": absolute(post.get_absolute_url())},
+                dedupe_key=f"post:{post.pk}:{user.pk}",
+                topic=topic,
+            )
+        told += 1
+    return told
+
+
+def send_summary_emails(dialogue_id: int) -> int:
+    """Email the published summary, once, to everyone who posted in the
+    dialogue or follows it."""
+    dialogue = Dialogue.objects.select_related("topic__category").get(pk=dialogue_id)
+    topic = dialogue.topic
+    now = timezone.now()
+    # Someone whose only posts were removed by a moderator did not take part.
+    posted = Post.objects.filter(topic=topic, author=OuterRef("pk"), is_hidden=False)
+    followers = Subscription.objects.active().filter(topic=topic, user=OuterRef("pk"))
+    users = _reachable(get_user_model().objects, now).filter(
+        Q(Exists(posted)) | Q(Exists(followers))
+    )
+    next_dialogue = dialogue.next_in_series()
+    context = {
+        "dialogue": dialogue,
+        "summary_url": absolute(topic.get_absolute_url() + "#summary"),
+        "survey_url": dialogue.survey_url,
+        "next_dialogue": next_dialogue,
+        "next_url": absolute(next_dialogue.get_absolute_url()) if next_dialogue else "",
+    }
+    sent = 0
+    for user in users.order_by("pk"):
+        if not can_see_topic(user, topic):
+            continue
+        # No topic in the unsubscribe token: it stops all email, since
+        # people who only posted follow nothing to unfollow.
+        if queue_email(user, "summary", context, dedupe_key=f"summary:{dialogue.pk}:{user.pk}"):
+            sent += 1
+    return sent
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """Send each digest reader, during their chosen hour in their own time
+    zone, one email grouping the new posts per topic. Run hourly."""
+    now = now or timezone.now()
+    pending = DigestEntry.objects.filter(user=OuterRef("user"), sent_at__isnull=True)
+    preferences = NotificationPreference.objects.filter(
+        Exists(pending), delivery=NotificationPreference.DIGEST, email_enabled=True
+    ).select_related("user")
+    sent = 0
+    for preference in preferences:
+        if not preference.digest_due(now):
+            continue
+        with transaction.atomic():
+            entries = list(
+                DigestEntry.objects.select_for_update()
+                .filter(user=preference.user, sent_at__isnull=True)
+                .select_related("post__topic", "post__author")
+                .order_by("post__topic_id", "post__created_at")
+            )
+            by_topic = defaultdict(list)
+            for entry in entries:
+                post = entry.post
+                if post.is_hidden or not can_see_topic(preference.user, post.topic):
+                    continue
+                post.url = absolute(post.get_absolute_url())
+                by_topic[post.topic].append(post)
+            if by_topic:
+                local_day = now.astimezone(preference.zone()).date()
+                queue_email(
+                    preference.user,
+                    "digest",
+                    {
+                        "topics": [
+                            {"topic": t, "url": absolute(t.get_absolute_url()), "posts": posts}
+                            for t, posts in by_topic.items()
+                        ],
+                        "day": local_day,
+                    },
+                    dedupe_key=f"digest:{preference.user_id}:{local_day.isoformat()}",
+                )
+                sent += 1
+            DigestEntry.objects.filter(pk__in=[e.pk for e in entries]).update(sent_at=now)
+            preference.last_digest_at = now
+            preference.save(update_fields=["last_digest_at"])
+    return sent
+
+
+def close_due_dialogues(now: datetime | None = None) -> int:
+    """Lock and log every dialogue past its closing time."""
+    now = now or timezone.now()
+    closed = 0
+    for dialogue in Dialogue.objects.due_to_close(now).select_related("topic"):
+        closed += dialogue.close(now=now)
+    return closed
+
+
+def retry_due_emails(now: datetime | None = None) -> int:
+    from . import tasks
+
+    ids = list(OutgoingEmail.objects.due(now or timezone.now()).values_list("pk", flat=True))
+    for pk in ids:
+        tasks.deliver_email.enqueue(pk)
+    return len(ids)

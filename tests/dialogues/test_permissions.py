@@ -1,0 +1,27 @@
+"""Who facilitates a dialogue: the forum's roles."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from dialogues.permissions import can_facilitate
+from tests.factories import make_facilitator, make_moderator, make_user
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda category: AnonymousUser(), False),
+        (lambda category: make_user(), False),
+        (lambda category: make_facilitator(category=category), True),
+        (lambda category: make_facilitator(), False),  # may open topics, facilitates nothing
+        (lambda category: make_moderator(), True),
+        (lambda category: make_facilitator(category=category, is_active=False), False),
+    ],
+    ids=["anonymous", "participant", "series-facilitator", "topic-opener", "moderator", "inactive"],
+)
+def test_facilitators_of_the_series_and_moderators_facilitate(topic, category, make, expected):
+    assert can_facilitate(make(category), topic) is expected
+
+
+def test_facilitator_of_another_series_does_not(topic, other_category):
+    assert not can_facilitate(make_facilitator(category=other_category), topic)

@@ -1,0 +1,73 @@
+"""The dialogue additions cost at most two queries on the topic page, and
+none per post or per topic in lists."""
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from dialogues.models import ConversationLeader, Dialogue, Subscription
+from forum.models import Topic
+from tests.factories import make_reply, make_user
+from tests.forum.test_queries import ANONYMOUS_BUDGET, LOGGED_IN_BUDGET
+
+from .conftest import START
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def add_posts(topic, n, leader):
+    for i in range(n):
+        author = leader if i % 2 else make_user()
+        make_reply(topic, author=author, body=f"See https://example.org/{i % 3} and more.")
+
+
+def test_dialogue_topic_page_costs_two_queries_more_than_a_plain_topic_whatever_its_length(
+    participant, category, facilitator, clock
+):
+    plain = Topic.start(category=category, author=facilitator, title="Plain", body="x")
+    dialogue_topic = Topic.start(category=category, author=facilitator, title="Dialogue", body="x")
+    dialogue = Dialogue.objects.create(
+        topic=dialogue_topic, opens_at=START, closes_at=START.replace(day=9)
+    )
+    leader = make_user("leader")
+    ConversationLeader.objects.create(dialogue=dialogue, user=leader)
+    ConversationLeader.objects.create(dialogue=dialogue, user=make_user())
+    Subscription.set(participant, dialogue_topic, True)
+    add_posts(plain, 3, leader)
+    add_posts(dialogue_topic, 3, leader)
+    anonymous, member = Client(), Client()
+    member.force_login(participant)
+
+    counts = {}
+    for name, client in (("anonymous", anonymous), ("member", member)):
+        counts[name, "plain"] = count_queries(client, plain.get_absolute_url())
+        counts[name, "short"] = count_queries(client, dialogue_topic.get_absolute_url())
+        add_posts(dialogue_topic, 12, leader)
+        counts[name, "long"] = count_queries(client, dialogue_topic.get_absolute_url())
+
+    for name in ("anonymous", "member"):
+        assert counts[name, "short"] == counts[name, "long"]
+        assert counts[name, "short"] <= counts[name, "plain"] + 2
+    # The dialogue adds at most two (leaders, resources) and stays within
+    # the topic page's budget (tests/forum/test_queries.py).
+    assert counts["anonymous", "long"] <= ANONYMOUS_BUDGET
+    assert counts["member", "long"] <= LOGGED_IN_BUDGET
+
+
+def test_category_page_of_a_series_has_constant_queries(client, category, facilitator, clock):
+    def add_dialogue(n):
+        topic = Topic.start(category=category, author=facilitator, title=f"D{n}", body="x")
+        Dialogue.objects.create(topic=topic, opens_at=START, closes_at=START.replace(day=9))
+
+    add_dialogue(1)
+    few = count_queries(client, category.get_absolute_url())
+    for n in range(2, 8):
+        add_dialogue(n)
+    many = count_queries(client, category.get_absolute_url())
+
+    assert few == many
