@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.decorators import staff_mfa_required
 from forum.models import ModerationLog, Post, Topic
 
 from .forms import LeaderForm, PreferenceForm, ScheduleForm, SubscriptionForm, SummaryForm
@@ -126,12 +127,14 @@ def _render_manage(request, topic, *, status=200, **forms):
 
 
 @login_required
+@staff_mfa_required
 def manage(request, pk):
     return _render_manage(request, _facilitated_topic(request, pk))
 
 
 @login_required
 @require_POST
+@staff_mfa_required
 def schedule(request, pk):
     topic = _facilitated_topic(request, pk)
     form = ScheduleForm(request.POST)
@@ -161,6 +164,7 @@ def schedule(request, pk):
 
 @login_required
 @require_POST
+@staff_mfa_required
 def add_leader(request, pk):
     topic = _facilitated_topic(request, pk)
     dialogue = _dialogue(topic)
@@ -176,6 +180,7 @@ def add_leader(request, pk):
 
 @login_required
 @require_POST
+@staff_mfa_required
 def remove_leader(request, pk, leader_pk):
     topic = _facilitated_topic(request, pk)
     leader = get_object_or_404(ConversationLeader, pk=leader_pk, dialogue=_dialogue(topic))
@@ -186,6 +191,7 @@ def remove_leader(request, pk, leader_pk):
 
 @login_required
 @require_POST
+@staff_mfa_required
 def summary(request, pk):
     topic = _facilitated_topic(request, pk)
     dialogue = _dialogue(topic)
@@ -209,6 +215,7 @@ def summary(request, pk):
 
 
 @login_required
+@staff_mfa_required
 def participation(request, pk):
     topic = _facilitated_topic(request, pk)
     dialogue = _dialogue(topic)

@@ -25,3 +25,14 @@ def test_facilitators_of_the_series_and_moderators_facilitate(topic, category, m
 
 def test_facilitator_of_another_series_does_not(topic, other_category):
     assert not can_facilitate(make_facilitator(category=other_category), topic)
+
+
+def test_facilitator_without_mfa_is_sent_to_set_it_up_before_managing(
+    client, topic, category, settings
+):
+    settings.FORUM_STAFF_REQUIRE_MFA = True
+    client.force_login(make_facilitator("nomfa", category=category, mfa=False))
+
+    response = client.get(f"/dialogues/t/{topic.pk}/manage/")
+
+    assert response.status_code == 302 and response["Location"] == "/accounts/2fa/"
