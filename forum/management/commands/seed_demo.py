@@ -13,7 +13,7 @@ from django.utils import timezone
 from dialogues.models import ConversationLeader, Dialogue, HelpPage
 from dialogues.notifications import muted
 from forum.management.commands.setup_roles import FACILITATORS, setup_roles
-from forum.models import Category, FacilitatorAssignment, Post, Topic
+from forum.models import Category, FacilitatorAssignment, ModerationLog, Post, Topic
 
 # Local demo only: the README lists these.
 DEMO_PASSWORDS = {
@@ -335,6 +335,9 @@ class Command(BaseCommand):
             topic=finished, opens_at=opened, closes_at=opened + timedelta(days=3)
         )
         past.close(by=people["facilitator"], now=now)
+        # As if the closing had been recorded when it happened, weeks ago.
+        Topic.objects.filter(pk=finished.pk).update(locked_at=past.closes_at)
+        ModerationLog.objects.filter(topic=finished).update(created_at=past.closes_at)
         past.write_summary(
             body=FINISHED_SUMMARY.format(
                 embargo=posts["embargo"].get_absolute_url(),
