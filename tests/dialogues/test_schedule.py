@@ -77,6 +77,22 @@ def test_replies_are_refused_from_the_closing_time_even_before_the_lock_is_recor
     assert not Post.objects.filter(body="My late thoughts").exists()
 
 
+def test_facilitators_can_post_before_opening_and_after_closing(
+    facilitator_client, dialogue, clock
+):
+    clock.set(START - timedelta(days=1))
+    welcome = facilitator_client.post(
+        reply_url(dialogue.topic), {"subject": "Welcome", "body": "We open tomorrow."}
+    )
+    clock.set(dialogue.closes_at + timedelta(hours=1))
+    closing = facilitator_client.post(
+        reply_url(dialogue.topic), {"subject": "Thank you", "body": "A closing note."}
+    )
+
+    assert welcome.status_code == 302 and closing.status_code == 302
+    assert dialogue.topic.posts.filter(subject__in=["Welcome", "Thank you"]).count() == 2
+
+
 def test_close_dialogues_locks_due_dialogues_once_and_logs_it(dialogue, topic, category, clock):
     still_open = Dialogue.objects.create(
         topic=Topic.start(category=category, author=topic.author, title="Later", body="x"),
