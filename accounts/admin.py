@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from forum.models import ModerationLog
+from forum.permissions import can_suspend
 
 from .forms import SuspendForm
 from .models import User
-from .permissions import can_suspend
 
 
 class VerifiedEmailFilter(admin.SimpleListFilter):

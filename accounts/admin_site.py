@@ -1,7 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 
-from .decorators import staff_mfa_required
+from forum.decorators import staff_mfa_required
 
 
 class ForumAdminSite(admin.AdminSite):

@@ -13,12 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.models import Post
-from forum.permissions import can_list_hidden_posts_of
+from forum.permissions import can_list_hidden_posts_of, can_suspend, check_suspend
 
 from .export import user_data
 from .forms import DeleteAccountForm, ProfileForm, SuspendForm
 from .models import User
-from .permissions import can_suspend, check_suspend
 
 POSTS_PER_PAGE = 20
 

@@ -18,16 +18,16 @@ class LeaderInline(admin.TabularInline):
 
 @admin.register(Dialogue)
 class DialogueAdmin(admin.ModelAdmin):
-    list_display = ("topic", "opens_at", "closes_at", "closed_at", "summary_published_at")
+    list_display = ("topic", "summary_published_at")
     list_select_related = ("topic",)
     raw_id_fields = ("topic",)
-    readonly_fields = ("closed_at", "summary_published_at")
+    readonly_fields = ("summary_published_at",)
     inlines = [LeaderInline]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        # Same path as the facilitator page: sanitized HTML and citations.
-        obj.write_summary(body=obj.summary, survey_url=obj.survey_url)
+        # Same path as the facilitator page: sanitized HTML, citations, log.
+        obj.write_summary(body=obj.summary, survey_url=obj.survey_url, by=request.user)
 
 
 @admin.register(HelpPage)

@@ -30,6 +30,15 @@ class ScheduleForm(forms.Form):
         return data
 
 
+class CloseEarlyForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it closing early? (optional)"),
+        max_length=500,
+        required=False,
+        help_text=_("Kept in the dialogue's history."),
+    )
+
+
 class LeaderForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     intro = forms.CharField(

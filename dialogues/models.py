@@ -1,50 +1,32 @@
-"""A topic's life as a facilitated dialogue: schedule, leaders, summary,
-resources shared, the help page. The email side is in mailing.py."""
+"""What a dialogue has beyond the forum's topic: conversation leaders, the
+summary, the resources shared, the help page. Its schedule, and whether it
+takes replies, are the topic's (forum/schedule.py). The email side is in
+mailing.py."""
 
-import math
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from forum import markup
-from forum.models import Post, Topic
+from forum.models import ModerationLog, Post, Topic
 
 from . import links
 
 
-class DialogueQuerySet(models.QuerySet):
-    def upcoming(self, now: datetime):
-        return self.filter(opens_at__gt=now)
-
-    def open(self, now: datetime):
-        return self.filter(opens_at__lte=now, closes_at__gt=now)
-
-    def past(self, now: datetime):
-        return self.filter(closes_at__lte=now)
-
-    def due_to_close(self, now: datetime):
-        """Past their closing time, but the lock not yet recorded."""
-        return self.past(now).filter(closed_at__isnull=True)
-
-
 class Dialogue(models.Model):
-    UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"
+    """What a scheduled topic has beyond its schedule: conversation leaders
+    and the summary. The times, and whether replies are taken, are the
+    topic's (Topic.opens_at/closes_at and Topic.reply_state())."""
 
     topic = models.OneToOneField(
         Topic, on_delete=models.CASCADE, related_name="dialogue", verbose_name=_lazy("topic")
     )
-    opens_at = models.DateTimeField(_lazy("opens at"), db_index=True)
-    closes_at = models.DateTimeField(_lazy("closes at"), db_index=True)
-    # Set when the closing lock was applied and logged (by close_dialogues or
-    # a facilitator); replies are refused from closes_at on regardless.
-    closed_at = models.DateTimeField(_lazy("lock recorded at"), null=True, blank=True)
     summary = models.TextField(_lazy("summary (Markdown)"), blank=True)
     summary_html = models.TextField(_lazy("summary (sanitized HTML)"), blank=True, editable=False)
     survey_url = models.URLField(_lazy("follow-up survey link"), blank=True, max_length=500)
@@ -55,18 +37,10 @@ class Dialogue(models.Model):
     # Claimed by the first publication: the summary is announced once only.
     summary_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = DialogueQuerySet.as_manager()
-
     class Meta:
-        ordering = ["opens_at"]
+        ordering = ["topic__opens_at", "pk"]
         verbose_name = _lazy("dialogue")
         verbose_name_plural = _lazy("dialogues")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(closes_at__gt=models.F("opens_at")),
-                name="dialogue_closes_after_opening",
-            )
-        ]
 
     def __str__(self) -> str:
         return str(self.topic)
@@ -74,85 +48,36 @@ class Dialogue(models.Model):
     def get_absolute_url(self) -> str:
         return self.topic.get_absolute_url()
 
-    def state(self, now: datetime | None = None) -> str:
-        now = now or timezone.now()
-        if now < self.opens_at:
-            return self.UPCOMING
-        if now < self.closes_at:
-            return self.OPEN
-        return self.CLOSED
-
-    @property
-    def is_upcoming(self) -> bool:
-        return self.state() == self.UPCOMING
-
-    @property
-    def is_open(self) -> bool:
-        return self.state() == self.OPEN
-
-    @property
-    def is_closed(self) -> bool:
-        return self.state() == self.CLOSED
+    @classmethod
+    def of(cls, topic: Topic) -> "Dialogue":
+        """The topic's dialogue row, made on first use."""
+        dialogue, _created = cls.objects.get_or_create(topic=topic)
+        dialogue.topic = topic
+        return dialogue
 
     @property
     def has_summary(self) -> bool:
         return self.summary_published_at is not None
 
-    @property
-    def day_count(self) -> int:
-        return max(1, math.ceil((self.closes_at - self.opens_at) / timedelta(days=1)))
-
-    def day_number(self, now: datetime | None = None) -> int:
-        now = now or timezone.now()
-        day = (now - self.opens_at) // timedelta(days=1) + 1
-        return min(max(day, 1), self.day_count)
-
-    def reply_refusal(self, now: datetime | None = None) -> str | None:
-        """Why replies are refused right now, or None. Checked on every
-        request, so a dialogue never stays open past its closing time."""
-        state = self.state(now)
-        if state == self.UPCOMING:
-            return _("This dialogue has not opened yet: replies open on %(date)s.") % {
-                "date": timezone.localtime(self.opens_at).strftime("%Y-%m-%d %H:%M %Z")
-            }
-        if state == self.CLOSED:
-            return _("This dialogue closed on %(date)s: no new replies can be posted.") % {
-                "date": timezone.localtime(self.closes_at).strftime("%Y-%m-%d %H:%M %Z")
-            }
-        return None
+    @transaction.atomic
+    def add_leader(self, *, user, intro: str = "", by) -> "ConversationLeader":
+        leader = ConversationLeader.objects.create(dialogue=self, user=user, intro=intro)
+        ModerationLog.record(
+            by, ModerationLog.Action.LEADER_ADDED, topic=self.topic, user=user, reason=intro
+        )
+        return leader
 
     @transaction.atomic
-    def close(self, *, by=None, now: datetime | None = None) -> bool:
-        """Lock the topic once the closing time has passed, and log it."""
-        now = now or timezone.now()
-        if self.state(now) != self.CLOSED or self.closed_at is not None:
-            return False
-        self.topic.lock(by=by, reason=_("The dialogue reached its closing time."))
-        self.closed_at = now
-        self.save(update_fields=["closed_at"])
-        return True
+    def remove_leader(self, leader: "ConversationLeader", *, by) -> None:
+        ModerationLog.record(
+            by, ModerationLog.Action.LEADER_REMOVED, topic=self.topic, user=leader.user
+        )
+        leader.delete()
 
     @transaction.atomic
-    def reschedule(self, *, opens_at: datetime, closes_at: datetime, by, now=None) -> str:
-        """Change the dates. Moving the closing time of a closed dialogue into
-        the future reopens it (unlocks the topic). Returns what happened:
-        "scheduled", "extended" or "reopened"."""
-        now = now or timezone.now()
-        if closes_at <= opens_at:
-            raise ValueError("a dialogue must close after it opens")
-        was_locked_by_closing = self.closed_at is not None
-        outcome = "extended" if closes_at > self.closes_at else "scheduled"
-        self.opens_at, self.closes_at = opens_at, closes_at
-        fields = ["opens_at", "closes_at"]
-        if was_locked_by_closing and closes_at > now:
-            self.topic.unlock(by=by, reason=_("Dialogue reopened."))
-            self.closed_at = None
-            fields.append("closed_at")
-            outcome = "reopened"
-        self.save(update_fields=fields)
-        return outcome
-
-    def write_summary(self, *, body: str, survey_url: str = "") -> None:
+    def write_summary(self, *, body: str, survey_url: str = "", by=None) -> None:
+        """Save the summary (a draft until published; published ones change
+        in place). Logged when a person wrote it."""
         self.summary = body
         self.summary_html = markup.render(body)
         self.survey_url = survey_url
@@ -160,6 +85,13 @@ class Dialogue(models.Model):
             self.topic.posts.filter(pk__in=self._linked_post_ids()).values_list("pk", flat=True)
         )
         self.save(update_fields=["summary", "summary_html", "survey_url", "cited_post_ids"])
+        if by is not None:
+            ModerationLog.record(
+                by,
+                ModerationLog.Action.SUMMARY_SAVED,
+                topic=self.topic,
+                reason=_("edited the published summary") if self.has_summary else _("draft"),
+            )
 
     def _linked_post_ids(self) -> set[int]:
         return {pk for pk in map(links.post_id_in_url, links.hrefs(self.summary_html)) if pk}
@@ -176,6 +108,7 @@ class Dialogue(models.Model):
         if self.summary_published_at is None:
             self.summary_published_at = now
             self.save(update_fields=["summary_published_at"])
+            ModerationLog.record(by, ModerationLog.Action.SUMMARY_PUBLISHED, topic=self.topic)
         # A conditional UPDATE: of two publications at once, one wins.
         claimed = Dialogue.objects.filter(pk=self.pk, summary_emailed_at__isnull=True).update(
             summary_emailed_at=now
@@ -185,16 +118,15 @@ class Dialogue(models.Model):
             transaction.on_commit(partial(tasks.send_summary_emails.enqueue, self.pk), robust=True)
         return bool(claimed)
 
-    def next_in_series(self) -> "Dialogue | None":
-        """The next dialogue of the same series that is scheduled to open."""
-        if not self.topic.category.is_series:
+    def next_in_series(self) -> Topic | None:
+        """The next dialogue of the same series, by opening time."""
+        topic = self.topic
+        if not topic.category.is_series:
             return None
         return (
-            Dialogue.objects.filter(
-                topic__category_id=self.topic.category_id, opens_at__gt=self.opens_at
-            )
-            .exclude(pk=self.pk)
-            .select_related("topic")
+            Topic.objects.scheduled()
+            .filter(category_id=topic.category_id, opens_at__gt=topic.opens_at)
+            .exclude(pk=topic.pk)
             .order_by("opens_at")
             .first()
         )

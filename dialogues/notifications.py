@@ -16,7 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from forum.models import Post
+from forum.models import Post, Topic
+from forum.permissions import can_view_topic
 
 from .models import (
     Dialogue,
@@ -26,7 +27,6 @@ from .models import (
     Subscription,
     refresh_resources,
 )
-from .permissions import can_see_topic
 
 UNSUBSCRIBE_SALT = "dialogues.unsubscribe"
 RETRY_SAFETY_NET = timedelta(minutes=10)
@@ -43,9 +43,9 @@ def muted():
         _muted.reset(token)
 
 
-def post_added(post: Post) -> None:
-    """Everything a new post means beyond the forum itself; called by
-    Topic.start and Topic.add_reply inside their transaction."""
+def post_added(sender, post: Post, **kwargs) -> None:
+    """Everything a new post means beyond the forum itself: receives
+    forum.signals.post_added, sent inside the transaction that saved it."""
     from . import tasks
 
     refresh_resources(post)
@@ -53,6 +53,12 @@ def post_added(post: Post) -> None:
     if not _muted.get():
         # robust: a queue that fails to take the work must not fail the post.
         transaction.on_commit(partial(tasks.notify_new_post.enqueue, post.pk), robust=True)
+
+
+def post_changed(sender, post: Post, **kwargs) -> None:
+    """Receives forum.signals.post_changed: the resources panel follows
+    edits, hiding and restoring."""
+    refresh_resources(post)
 
 
 def unsubscribe_token(user, topic=None) -> str:
@@ -144,7 +150,7 @@ def notify_new_post(post_id: int) -> int:
     )
     told = 0
     for user in users:
-        if not can_see_topic(user, topic):
+        if not can_view_topic(user, topic):
             continue
         preference = NotificationPreference.for_user(user)
         if preference.delivery == NotificationPreference.DIGEST:
@@ -174,17 +180,17 @@ def send_summary_emails(dialogue_id: int) -> int:
     users = _reachable(get_user_model().objects, now).filter(
         Q(Exists(posted)) | Q(Exists(followers))
     )
-    next_dialogue = dialogue.next_in_series()
+    next_topic = dialogue.next_in_series()
     context = {
         "dialogue": dialogue,
         "summary_url": absolute(topic.get_absolute_url() + "#summary"),
         "survey_url": dialogue.survey_url,
-        "next_dialogue": next_dialogue,
-        "next_url": absolute(next_dialogue.get_absolute_url()) if next_dialogue else "",
+        "next_topic": next_topic,
+        "next_url": absolute(next_topic.get_absolute_url()) if next_topic else "",
     }
     sent = 0
     for user in users.order_by("pk"):
-        if not can_see_topic(user, topic):
+        if not can_view_topic(user, topic):
             continue
         # No topic in the unsubscribe token: it stops all email, since
         # people who only posted follow nothing to unfollow.
@@ -215,7 +221,7 @@ def send_digests(now: datetime | None = None) -> int:
             by_topic = defaultdict(list)
             for entry in entries:
                 post = entry.post
-                if post.is_hidden or not can_see_topic(preference.user, post.topic):
+                if post.is_hidden or not can_view_topic(preference.user, post.topic):
                     continue
                 post.url = absolute(post.get_absolute_url())
                 by_topic[post.topic].append(post)
@@ -241,12 +247,10 @@ def send_digests(now: datetime | None = None) -> int:
 
 
 def close_due_dialogues(now: datetime | None = None) -> int:
-    """Lock and log every dialogue past its closing time."""
+    """Record in the moderation log every dialogue that reached its closing
+    time. What pages show needs no such step: they ask Topic.reply_state()."""
     now = now or timezone.now()
-    closed = 0
-    for dialogue in Dialogue.objects.due_to_close(now).select_related("topic"):
-        closed += dialogue.close(now=now)
-    return closed
+    return sum(topic.record_close(now=now) for topic in Topic.objects.due_to_close(now))
 
 
 def retry_due_emails(now: datetime | None = None) -> int:

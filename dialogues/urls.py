@@ -7,6 +7,7 @@ app_name = "dialogues"
 urlpatterns = [
     path("t/<int:pk>/manage/", views.manage, name="manage"),
     path("t/<int:pk>/schedule/", views.schedule, name="schedule"),
+    path("t/<int:pk>/close/", views.close_early, name="close_early"),
     path("t/<int:pk>/leaders/", views.add_leader, name="add_leader"),
     path("t/<int:pk>/leaders/<int:leader_pk>/remove/", views.remove_leader, name="remove_leader"),
     path("t/<int:pk>/summary/", views.summary, name="summary"),

@@ -8,120 +8,69 @@ from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.decorators import staff_mfa_required
+from forum.decorators import staff_mfa_required
 from forum.models import ModerationLog, Post, Topic
+from forum.permissions import check_facilitate
 
-from .forms import LeaderForm, PreferenceForm, ScheduleForm, SubscriptionForm, SummaryForm
+from .forms import (
+    CloseEarlyForm,
+    LeaderForm,
+    PreferenceForm,
+    ScheduleForm,
+    SubscriptionForm,
+    SummaryForm,
+)
 from .models import (
     ConversationLeader,
     Dialogue,
     HelpPage,
     NotificationPreference,
     Subscription,
-    is_subscribed,
-    resources_shared,
 )
 from .notifications import read_unsubscribe_token
-from .permissions import (
-    can_facilitate,
-    check_facilitate,
-    dialogue_of,
-)
 
 HELP_SLUG = "how-to-participate"
 UNANSWERED_AFTER = timedelta(hours=24)
-
-
-def topic_context(request, topic: Topic) -> dict:
-    """What the topic page shows of a dialogue: at most two queries (leaders
-    and resources), and none for a plain topic."""
-    dialogue = dialogue_of(topic)
-    context = {
-        "dialogue": dialogue,
-        # Annotated by the topic query (topic_annotations) when it can be.
-        "can_facilitate": can_facilitate(request.user, topic),
-        "leader_ids": frozenset(),
-        "featured_post_ids": frozenset(),
-    }
-    if dialogue is None:
-        return context
-    leaders = list(dialogue.leaders.select_related("user"))
-    context.update(
-        leaders=leaders,
-        leader_ids=frozenset(leader.user_id for leader in leaders),
-        featured_post_ids=frozenset(dialogue.cited_post_ids)
-        if dialogue.has_summary
-        else frozenset(),
-        resources=resources_shared(topic),
-        help_url=reverse("dialogues:help", args=[HELP_SLUG]),
-    )
-    return context
-
-
-def topic_annotations(user) -> dict:
-    """For the topic page's own query: whether the viewer follows the topic,
-    at no query of its own."""
-    return {
-        "is_subscribed": is_subscribed(user),
-    }
-
-
-def series_context(category) -> dict:
-    """A series page's upcoming, open and past dialogues, in one query."""
-    if not category.is_series:
-        return {}
-    now = timezone.now()
-    series = {Dialogue.UPCOMING: [], Dialogue.OPEN: [], Dialogue.CLOSED: []}
-    for dialogue in Dialogue.objects.filter(topic__category=category).select_related("topic"):
-        series[dialogue.state(now)].append(dialogue)
-    return {
-        "series_upcoming": series[Dialogue.UPCOMING],
-        "series_open": series[Dialogue.OPEN],
-        "series_past": series[Dialogue.CLOSED][::-1],
-    }
+HISTORY_SHOWN = 50
 
 
 def _facilitated_topic(request, pk) -> Topic:
-    topic = get_object_or_404(Topic.objects.select_related("category", "dialogue"), pk=pk)
+    topic = get_object_or_404(Topic.objects.select_related("category", "locked_by"), pk=pk)
     check_facilitate(request.user, topic)
     return topic
 
 
 def _dialogue(topic) -> Dialogue:
-    dialogue = dialogue_of(topic)
-    if dialogue is None:
+    if not topic.is_scheduled:
         raise Http404(_("This topic is not a dialogue yet: schedule it first."))
-    return dialogue
+    return Dialogue.of(topic)
 
 
 def _render_manage(request, topic, *, status=200, **forms):
     """The facilitator page; a form that failed validation comes back bound,
     with its errors and everything typed."""
-    dialogue = dialogue_of(topic)
+    dialogue = Dialogue.of(topic) if topic.is_scheduled else None
     if "schedule_form" not in forms:
-        initial = (
-            {"opens_at": dialogue.opens_at, "closes_at": dialogue.closes_at} if dialogue else {}
-        )
-        forms["schedule_form"] = ScheduleForm(initial=initial)
+        initial = {"opens_at": topic.opens_at, "closes_at": topic.closes_at}
+        forms["schedule_form"] = ScheduleForm(initial=initial if dialogue else {})
     if dialogue is not None:
         forms.setdefault("leader_form", LeaderForm(dialogue=dialogue))
         forms.setdefault(
             "summary_form",
             SummaryForm(initial={"summary": dialogue.summary, "survey_url": dialogue.survey_url}),
         )
-    leaders = list(dialogue.leaders.select_related("user")) if dialogue else []
     context = {
         "topic": topic,
         "category": topic.category,
         "dialogue": dialogue,
-        "leaders": leaders,
-        "events": ModerationLog.objects.for_topic(topic).for_display()[:20],
+        "leaders": list(dialogue.leaders.select_related("user")) if dialogue else [],
+        "events": ModerationLog.objects.for_topic(topic).for_display()[:HISTORY_SHOWN],
     }
     return render(request, "dialogues/manage.html", {**context, **forms}, status=status)
 
@@ -132,6 +81,14 @@ def manage(request, pk):
     return _render_manage(request, _facilitated_topic(request, pk))
 
 
+SCHEDULE_MESSAGES = {
+    "scheduled": _lazy("The topic is now a scheduled dialogue."),
+    "reopened": _lazy("The dialogue is open again."),
+    "extended": _lazy("The dialogue was extended."),
+    "rescheduled": _lazy("The schedule was saved."),
+}
+
+
 @login_required
 @require_POST
 @staff_mfa_required
@@ -140,26 +97,33 @@ def schedule(request, pk):
     form = ScheduleForm(request.POST)
     if not form.is_valid():
         return _render_manage(request, topic, schedule_form=form, status=400)
-    dialogue = dialogue_of(topic)
-    if dialogue is None:
-        Dialogue.objects.create(topic=topic, **form.cleaned_data)
-        ModerationLog.record(
-            request.user,
-            ModerationLog.Action.SCHEDULE,
-            topic=topic,
-            reason=f"{form.cleaned_data['opens_at']:%Y-%m-%d %H:%M} - {form.cleaned_data['closes_at']:%Y-%m-%d %H:%M} UTC",
-        )
-        messages.success(request, _("The topic is now a scheduled dialogue."))
-    else:
-        outcome = dialogue.reschedule(by=request.user, **form.cleaned_data)
-        messages.success(
-            request,
-            {
-                "reopened": _("The dialogue is open again."),
-                "extended": _("The dialogue was extended."),
-            }.get(outcome, _("The schedule was saved.")),
-        )
+    outcome = topic.schedule(by=request.user, **form.cleaned_data)
+    Dialogue.of(topic)
+    messages.success(request, SCHEDULE_MESSAGES[outcome])
     return redirect("dialogues:manage", topic.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@staff_mfa_required
+def close_early(request, pk):
+    """A confirmation page with the reason participants will read; the
+    dialogue ends when it is submitted."""
+    topic = _facilitated_topic(request, pk)
+    if not topic.is_scheduled or not topic.state.is_open:
+        messages.error(request, _("Only an open dialogue can be closed early."))
+        return redirect("dialogues:manage", topic.pk)
+    form = CloseEarlyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        topic.close_early(by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("The dialogue is closed: participants can no longer reply."))
+        return redirect(topic)
+    return render(
+        request,
+        "dialogues/close_early.html",
+        {"topic": topic, "category": topic.category, "form": form},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required
@@ -171,8 +135,8 @@ def add_leader(request, pk):
     form = LeaderForm(request.POST, dialogue=dialogue)
     if not form.is_valid():
         return _render_manage(request, topic, leader_form=form, status=400)
-    ConversationLeader.objects.create(
-        dialogue=dialogue, user=form.cleaned_data["user"], intro=form.cleaned_data["intro"]
+    dialogue.add_leader(
+        user=form.cleaned_data["user"], intro=form.cleaned_data["intro"], by=request.user
     )
     messages.success(request, _("The conversation leader was added."))
     return redirect("dialogues:manage", topic.pk)
@@ -183,8 +147,11 @@ def add_leader(request, pk):
 @staff_mfa_required
 def remove_leader(request, pk, leader_pk):
     topic = _facilitated_topic(request, pk)
-    leader = get_object_or_404(ConversationLeader, pk=leader_pk, dialogue=_dialogue(topic))
-    leader.delete()
+    dialogue = _dialogue(topic)
+    leader = get_object_or_404(
+        ConversationLeader.objects.select_related("user"), pk=leader_pk, dialogue=dialogue
+    )
+    dialogue.remove_leader(leader, by=request.user)
     messages.success(request, _("The conversation leader was removed."))
     return redirect("dialogues:manage", topic.pk)
 
@@ -199,7 +166,9 @@ def summary(request, pk):
     if not form.is_valid():
         return _render_manage(request, topic, summary_form=form, status=400)
     dialogue.write_summary(
-        body=form.cleaned_data["summary"], survey_url=form.cleaned_data["survey_url"]
+        body=form.cleaned_data["summary"],
+        survey_url=form.cleaned_data["survey_url"],
+        by=request.user,
     )
     if "publish" in request.POST:
         emailed = dialogue.publish_summary(by=request.user)
@@ -229,8 +198,8 @@ def participation(request, pk):
         .annotate(n=Count("pk"))
         .order_by()
     }
-    first = timezone.localtime(dialogue.opens_at, zone).date()
-    last = timezone.localtime(dialogue.closes_at - timedelta(microseconds=1), zone).date()
+    first = timezone.localtime(topic.opens_at, zone).date()
+    last = timezone.localtime(topic.closes_at - timedelta(microseconds=1), zone).date()
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     rows = [
         {"leader": leader, "counts": [counts.get((leader.user_id, day), 0) for day in days]}

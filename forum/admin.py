@@ -41,6 +41,9 @@ class TopicAdmin(admin.ModelAdmin):
         "locked_at",
         "lock_reason",
         "is_sticky",
+        # The schedule changes on the dialogue's manage page, which logs it.
+        "opens_at",
+        "closes_at",
     )
     date_hierarchy = "created_at"
     actions = ["lock", "unlock", "make_sticky", "make_not_sticky"]

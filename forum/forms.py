@@ -58,6 +58,15 @@ class ReasonForm(forms.Form):
     )
 
 
+class LockForm(ReasonForm):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=500,
+        required=False,
+        help_text=_("Participants see it above the topic; it is kept in the moderation log."),
+    )
+
+
 class FlagForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("What is wrong with this post?"),

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from . import markup, tree
+from . import markup, signals, tree
 from .moderation import (  # noqa: F401  (models of this app, defined by concern)
     Flag,
     ModerationLog,
@@ -16,6 +16,7 @@ from .moderation import (  # noqa: F401  (models of this app, defined by concern
     TopicModeration,
 )
 from .roles import FacilitatorAssignment  # noqa: F401
+from .schedule import TopicSchedule, TopicScheduleQuerySet
 
 
 class Category(models.Model):
@@ -41,9 +42,9 @@ class Category(models.Model):
         return reverse("forum:category", args=[self.slug])
 
 
-class TopicQuerySet(models.QuerySet):
+class TopicQuerySet(TopicScheduleQuerySet):
     def for_listing(self):
-        return self.select_related("category", "last_post__author", "dialogue").order_by(
+        return self.select_related("category", "last_post__author").order_by(
             "-is_sticky", "-last_post_at"
         )
 
@@ -83,7 +84,7 @@ class TopicQuerySet(models.QuerySet):
         )
 
 
-class Topic(TopicModeration, models.Model):
+class Topic(TopicModeration, TopicSchedule, models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="topics", verbose_name=_("category")
     )
@@ -108,6 +109,13 @@ class Topic(TopicModeration, models.Model):
     )
     lock_reason = models.CharField(_("lock reason"), max_length=500, blank=True)
     is_sticky = models.BooleanField(_("sticky"), default=False)
+    # A dialogue: replies are taken from opens_at until closes_at (see
+    # forum/schedule.py). Both empty for an ordinary topic.
+    opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True, db_index=True)
+    # When the close went into the moderation log (close_dialogues, or
+    # closing early); replies are refused from closes_at on regardless.
+    close_logged_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Denormalised, kept exact by add_reply(), Post.hide() and Post.restore()
     # inside their transactions. post_count counts visible posts only.
     opening_post = models.OneToOneField(
@@ -124,6 +132,13 @@ class Topic(TopicModeration, models.Model):
     class Meta:
         ordering = ["-is_sticky", "-last_post_at"]
         indexes = [models.Index(fields=["category", "-is_sticky", "-last_post_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True, closes_at__isnull=True)
+                | Q(opens_at__isnull=False, closes_at__gt=F("opens_at")),
+                name="topic_schedule_closes_after_opening",
+            )
+        ]
         permissions = [("moderate_forum", _("Can moderate every topic (Moderators)"))]
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
@@ -171,7 +186,7 @@ class Topic(TopicModeration, models.Model):
         topic.last_post_at = post.created_at
         topic.post_count = 1
         topic.save(update_fields=["opening_post", "last_post", "last_post_at", "post_count"])
-        _post_added(post)
+        signals.post_added.send(sender=Post, post=post)
         return topic
 
     @transaction.atomic
@@ -201,7 +216,7 @@ class Topic(TopicModeration, models.Model):
             post_count=F("post_count") + 1, last_post=post, last_post_at=post.created_at
         )
         self.refresh_from_db(fields=["post_count", "last_post", "last_post_at"])
-        _post_added(post)
+        signals.post_added.send(sender=Post, post=post)
         return post
 
 
@@ -338,14 +353,6 @@ class Post(PostModeration, models.Model):
         if subject.lower().startswith("re:"):
             return subject[: settings.FORUM_MAX_SUBJECT_LENGTH]
         return f"Re: {subject}"[: settings.FORUM_MAX_SUBJECT_LENGTH]
-
-
-def _post_added(post: Post) -> None:
-    # Resources shared, subscribing the author, notifications (issue 5).
-    # Imported here: the dialogues app builds on these models.
-    from dialogues.notifications import post_added
-
-    post_added(post)
 
 
 class TopicRead(models.Model):

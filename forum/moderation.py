@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import markup
+from . import markup, signals
 
 
 class ModerationLogQuerySet(models.QuerySet):
@@ -35,6 +35,15 @@ class ModerationLog(models.Model):
         FLAG_RESOLVED = "flag_resolved", _("resolved flags")
         ROLE_CHANGED = "role_changed", _("changed role")
         SCHEDULE = "schedule", _("scheduled dialogue")
+        RESCHEDULE = "reschedule", _("changed the dialogue's times")
+        EXTEND = "extend", _("extended dialogue")
+        REOPEN = "reopen", _("reopened dialogue")
+        CLOSE = "close", _("dialogue closed at its closing time")
+        CLOSE_EARLY = "close_early", _("closed dialogue early")
+        LEADER_ADDED = "leader_added", _("added conversation leader")
+        LEADER_REMOVED = "leader_removed", _("removed conversation leader")
+        SUMMARY_SAVED = "summary_saved", _("saved summary")
+        SUMMARY_PUBLISHED = "summary_published", _("published summary")
         SUSPEND = "suspend", _("suspended user")
         UNSUSPEND = "unsuspend", _("lifted suspension")
 
@@ -218,12 +227,14 @@ class TopicModeration:
         self.is_locked, self.locked_by, self.locked_at = True, by, timezone.now()
         self.lock_reason = reason
         self.save(update_fields=["is_locked", "locked_by", "locked_at", "lock_reason"])
+        self._forget_state()
         ModerationLog.record(by, ModerationLog.Action.LOCK, topic=self, reason=reason)
 
     @transaction.atomic
     def unlock(self, *, by, reason: str = "") -> None:
         self.is_locked, self.locked_by, self.locked_at, self.lock_reason = False, None, None, ""
         self.save(update_fields=["is_locked", "locked_by", "locked_at", "lock_reason"])
+        self._forget_state()
         ModerationLog.record(by, ModerationLog.Action.UNLOCK, topic=self, reason=reason)
 
     @transaction.atomic
@@ -277,7 +288,7 @@ class PostModeration:
         type(topic).objects.filter(pk=topic.pk).update(post_count=F("post_count") - 1)
         topic.refresh_last_post()
         self._forget_read_extras()
-        self._refresh_shared_links()
+        self._changed()
         ModerationLog.record(by, ModerationLog.Action.HIDE, post=self, reason=reason)
 
     @transaction.atomic
@@ -293,14 +304,12 @@ class PostModeration:
         topic = self.topic
         type(topic).objects.filter(pk=topic.pk).update(post_count=F("post_count") + 1)
         topic.refresh_last_post()
-        self._refresh_shared_links()
+        self._changed()
         ModerationLog.record(by, ModerationLog.Action.RESTORE, post=self, reason=reason)
 
-    def _refresh_shared_links(self) -> None:
-        # The dialogue's "Resources shared" panel follows edits and hiding.
-        from dialogues.models import refresh_resources
-
-        refresh_resources(self)
+    def _changed(self) -> None:
+        # E.g. the dialogue's "Resources shared" panel follows edits and hiding.
+        signals.post_changed.send(sender=type(self), post=self)
 
     def _forget_read_extras(self) -> None:
         # New counts subtract len(extra_read_ids) from the visible unread
@@ -329,7 +338,7 @@ class PostModeration:
         self.subject, self.body, self.edited_at = subject, body, timezone.now()
         self.render_body()
         self.save(update_fields=["subject", "body", "body_html", "edited_at"])
-        self._refresh_shared_links()
+        self._changed()
         if self.is_opening:
             # The opening post's subject is the topic's title.
             type(self.topic).objects.filter(pk=self.topic_id).update(title=subject)

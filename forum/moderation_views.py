@@ -11,10 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.decorators import staff_mfa_required
-
 from . import markup, permissions
-from .forms import FlagForm, PostForm, ReasonForm, ResolveFlagForm
+from .decorators import staff_mfa_required
+from .forms import FlagForm, LockForm, PostForm, ReasonForm, ResolveFlagForm
 from .models import Flag, ModerationLog, Post, Topic
 
 QUEUE_PAGE_SIZE = 50
@@ -29,10 +28,10 @@ def _get_post(pk):
     return get_object_or_404(Post.objects.select_related("topic__category", "author"), pk=pk)
 
 
-def _with_reason(request, *, target, title, perform, done):
+def _with_reason(request, *, target, title, perform, done, form_class=ReasonForm):
     """GET: a confirmation page asking for an optional reason. POST (from it
     or from the small form on the topic page): do it, or show the errors."""
-    form = ReasonForm(request.POST if request.method == "POST" else None)
+    form = form_class(request.POST if request.method == "POST" else None)
     if form.is_valid():
         perform(form.cleaned_data["reason"])
         messages.success(request, done)
@@ -57,6 +56,7 @@ def topic_lock(request, pk):
         title=_("Lock “%(title)s”") % {"title": topic.title},
         perform=lambda reason: topic.lock(by=request.user, reason=reason),
         done=_("The topic is locked: participants can no longer reply."),
+        form_class=LockForm,
     )
 
 

@@ -19,8 +19,6 @@ from django.db.models import Exists, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dialogues.permissions import reply_refusal
-
 from .models import Category, FacilitatorAssignment, Post, Topic
 
 
@@ -136,12 +134,19 @@ def can_post_in_locked(user, topic: Topic) -> bool:
     return moderates(user, topic)
 
 
+def can_view_topic(user, topic: Topic) -> bool:
+    """Every category is public: anyone may read every topic. Emails ask
+    this too, so no email carries a post its recipient could not read."""
+    return user.is_active if user.is_authenticated else True
+
+
 def can_reply(user, topic: Topic) -> bool:
     if not _active(user) or user.is_suspended():
         return False
-    if not topic.is_locked and reply_refusal(topic) is None:
+    if topic.state.takes_replies:
         return True
-    # A locked or closed dialogue still takes its facilitators' closing notes.
+    # A locked, closed or not yet open dialogue still takes its facilitators'
+    # welcome and closing notes.
     return can_post_in_locked(user, topic)
 
 
@@ -156,11 +161,7 @@ def check_reply(user, topic: Topic) -> None:
         )
     if can_reply(user, topic):
         return
-    if topic.is_locked:
-        raise PermissionDenied(_("This topic is locked: no new replies can be posted."))
-    if refusal := reply_refusal(topic):
-        raise PermissionDenied(refusal)
-    raise PermissionDenied(_("You cannot reply to this topic."))
+    raise PermissionDenied(topic.state.refusal() or _("You cannot reply to this topic."))
 
 
 def check_reply_to(user, post: Post) -> None:
@@ -168,6 +169,16 @@ def check_reply_to(user, post: Post) -> None:
     check_reply(user, post.topic)
     if not can_view_hidden(user, post):
         raise PermissionDenied(_("This post was removed by a moderator: it cannot be answered."))
+
+
+def can_facilitate(user, topic: Topic) -> bool:
+    """Run the topic as a dialogue: schedule, close early, leaders, summary."""
+    return moderates(user, topic)
+
+
+def check_facilitate(user, topic: Topic) -> None:
+    if not can_facilitate(user, topic):
+        raise PermissionDenied(_("Only this dialogue's facilitators can manage it."))
 
 
 def can_lock_topic(user, topic: Topic) -> bool:
@@ -254,7 +265,7 @@ def can_edit_post(user, post: Post) -> bool:
         and not user.is_suspended()
         and post.author_id == user.pk
         and not post.is_hidden
-        and not post.topic.is_locked
+        and post.topic.state.takes_replies
         and _edit_window_open(post)
     )
 
@@ -264,8 +275,8 @@ def check_edit_post(user, post: Post) -> None:
         return
     if post.author_id != user.pk:
         raise PermissionDenied(_("You can only edit your own posts."))
-    if post.topic.is_locked:
-        raise PermissionDenied(_("This topic is locked: posts can no longer be edited."))
+    if not post.topic.state.takes_replies:
+        raise PermissionDenied(_("This topic is closed: posts can no longer be edited."))
     if post.is_hidden:
         raise PermissionDenied(_("This post was removed by a moderator and cannot be edited."))
     if not _edit_window_open(post):
@@ -328,3 +339,43 @@ def can_see_flagger(user) -> bool:
     # Flaggers must be safe from retaliation: only moderators and admins see
     # who flagged, not the facilitators who moderate alongside participants.
     return is_moderator(user)
+
+
+# Accounts
+
+
+def must_use_mfa(user) -> bool:
+    """Staff, and anyone holding moderation or facilitation rights, must
+    protect their account with a second factor (FORUM_STAFF_REQUIRE_MFA)."""
+    if not settings.FORUM_STAFF_REQUIRE_MFA or not user.is_authenticated:
+        return False
+    return (
+        user.is_staff
+        or user.is_superuser
+        or user.has_perm("accounts.suspend_user")
+        or user.has_perm("forum.add_topic")
+        or is_moderator(user)
+        or facilitates_anywhere(user)
+    )
+
+
+def has_mfa(user) -> bool:
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return is_mfa_enabled(user)
+
+
+def can_suspend(actor, target) -> bool:
+    if not _active(actor) or actor.is_suspended() or actor.pk == target.pk:
+        return False
+    if not actor.has_perm("accounts.suspend_user"):
+        return False
+    # Moderators cannot suspend staff; only superusers can.
+    if target.is_staff or target.is_superuser:
+        return actor.is_superuser
+    return target.is_active
+
+
+def check_suspend(actor, target) -> None:
+    if not can_suspend(actor, target):
+        raise PermissionDenied(_("You cannot suspend this person."))

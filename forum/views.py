@@ -10,8 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from dialogues.views import series_context, topic_annotations, topic_context
-
 from . import markup
 from .forms import PostForm, TopicForm
 from .models import Category, Post, Topic
@@ -44,12 +42,13 @@ def home(request):
         )
         .filter(rank__lte=TOPICS_PER_CATEGORY_ON_HOME)
     )
+    topics = list(ranked)
     by_category = {}
-    for topic in ranked:
+    for topic in topics:
         by_category.setdefault(topic.category_id, []).append(topic)
     for category in categories:
         category.latest_topics = by_category.get(category.pk, [])
-    return render(request, "forum/home.html", {"categories": categories})
+    return render(request, "forum/home.html", {"categories": categories, "topics": topics})
 
 
 def category_detail(request, slug):
@@ -63,7 +62,6 @@ def category_detail(request, slug):
             "category": category,
             "page": page,
             "can_start_topic": can_start_topic(request.user, category),
-            **series_context(category),
         },
     )
 
@@ -78,13 +76,9 @@ def _cursor(request, name):
 
 
 def topic_detail(request, pk, slug=None):
-    topics = (
-        Topic.objects.select_related(
-            "category", "opening_post__author", "last_post__author", "locked_by", "dialogue"
-        )
-        .with_read_state(request.user)
-        .annotate(**topic_annotations(request.user))
-    )
+    topics = Topic.objects.select_related(
+        "category", "opening_post__author", "last_post__author", "locked_by"
+    ).with_read_state(request.user)
     topic = get_object_or_404(with_viewer_roles(topics, request.user), pk=pk)
     after, start, before = (
         _cursor(request, "after"),
@@ -130,7 +124,6 @@ def topic_detail(request, pk, slug=None):
             "form": PostForm(initial={"subject": topic.opening_post.reply_subject()})
             if can_reply(request.user, topic)
             else None,
-            **topic_context(request, topic),
         },
     )
 

@@ -98,3 +98,12 @@ def make_reply(topic, *, parent=None, author=None, subject=None, body="A reply."
         subject=subject or parent.reply_subject(),
         body=body,
     )
+
+
+def make_dialogue(topic, *, opens_at, closes_at, by=None):
+    """Schedule `topic` as a dialogue, as its facilitator does on the
+    manage page; returns its Dialogue (leaders, summary)."""
+    from dialogues.models import Dialogue
+
+    topic.schedule(opens_at=opens_at, closes_at=closes_at, by=by or topic.author)
+    return Dialogue.of(topic)

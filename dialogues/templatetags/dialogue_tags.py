@@ -1,31 +1,92 @@
-from datetime import timedelta
+"""What dialogues add to the forum's pages. The forum's views know nothing
+of dialogues; its templates ask these tags, each at a fixed number of
+queries (none for an ordinary topic)."""
+
+from dataclasses import dataclass, field
 
 from django import template
-from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.urls import reverse
+
+from forum.models import Topic
+from forum.schedule import Status
+
+from ..models import ConversationLeader, Dialogue, Resource, Subscription, resources_shared
 
 register = template.Library()
 
+HELP_SLUG = "how-to-participate"
+
+
+@dataclass
+class DialoguePage:
+    dialogue: Dialogue | None
+    leaders: list[ConversationLeader] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+
+    @property
+    def leader_ids(self) -> frozenset:
+        return frozenset(leader.user_id for leader in self.leaders)
+
+    @property
+    def featured_post_ids(self) -> frozenset:
+        if self.dialogue is None or not self.dialogue.has_summary:
+            return frozenset()
+        return frozenset(self.dialogue.cited_post_ids)
+
+    @property
+    def help_url(self) -> str:
+        return reverse("dialogues:help", args=[HELP_SLUG])
+
 
 @register.simple_tag
-def closes_in(dialogue) -> str:
-    """'closes in 20 hours': whole days from two days on (so 47 hours never
-    reads "1 day"), then hours, then minutes."""
-    left = dialogue.closes_at - timezone.now()
-    if left >= timedelta(days=2):
-        n = left // timedelta(days=1)
-        return ngettext("closes in %(n)d day", "closes in %(n)d days", n) % {"n": n}
-    if left >= timedelta(hours=1):
-        n = left // timedelta(hours=1)
-        return ngettext("closes in %(n)d hour", "closes in %(n)d hours", n) % {"n": n}
-    n = max(left // timedelta(minutes=1), 1)
-    return ngettext("closes in %(n)d minute", "closes in %(n)d minutes", n) % {"n": n}
+def dialogue_page(topic):
+    """The topic page's dialogue panels: summary, leaders, resources. Three
+    queries for a dialogue, none for an ordinary topic."""
+    if not topic.is_scheduled:
+        return None
+    dialogue = Dialogue.objects.filter(topic=topic).first()
+    if dialogue is not None:
+        dialogue.topic = topic
+    leaders = ConversationLeader.objects.filter(dialogue__topic=topic).select_related("user")
+    return DialoguePage(dialogue, list(leaders), resources_shared(topic))
 
 
 @register.simple_tag
-def dialogue_day(dialogue) -> str:
-    return _("Day %(day)d of %(days)d") % {
-        "day": dialogue.day_number(),
-        "days": dialogue.day_count,
-    }
+def follows(user, topic) -> bool:
+    """Whether `user` follows the topic (one query for members)."""
+    if not user.is_authenticated:
+        return False
+    return Subscription.objects.active().filter(user=user, topic=topic).exists()
+
+
+@register.simple_tag
+def summarized(topics) -> frozenset:
+    """The ids of those `topics` whose dialogue published a summary, in one
+    query for the whole list (none when no topic in it is a dialogue)."""
+    ids = [topic.pk for topic in topics if topic.is_scheduled]
+    if not ids:
+        return frozenset()
+    return frozenset(
+        Dialogue.objects.filter(topic__in=ids, summary_published_at__isnull=False).values_list(
+            "topic_id", flat=True
+        )
+    )
+
+
+@register.simple_tag
+def series(category) -> dict:
+    """A series page's dialogues grouped by Topic.reply_state(), in two
+    queries: open now, upcoming, and past (closed, or locked by a person)."""
+    groups = {"open": [], "upcoming": [], "past": []}
+    topics = list(Topic.objects.scheduled().filter(category=category).order_by("opens_at"))
+    for topic in topics:
+        status = topic.state.status
+        if status == Status.OPEN:
+            groups["open"].append(topic)
+        elif status == Status.UPCOMING:
+            groups["upcoming"].append(topic)
+        else:
+            groups["past"].append(topic)
+    groups["past"].reverse()
+    groups["summarized"] = summarized(topics)
+    return groups

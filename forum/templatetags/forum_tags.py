@@ -1,6 +1,7 @@
 from django import template
+from django.utils.translation import gettext as _
 
-from .. import permissions
+from .. import permissions, schedule
 
 register = template.Library()
 
@@ -80,3 +81,20 @@ def indent(depth: int) -> int:
     """Visual indentation stops at 6 levels so deep threads fit a phone;
     the "in reply to" line keeps deeper replies' context."""
     return min(max(depth - 1, 0), 6)
+
+
+@register.filter
+def can_facilitate(user, topic) -> bool:
+    return permissions.can_facilitate(user, topic)
+
+
+@register.filter
+def closes_in(state) -> str:
+    """'closes in 20 hours' for an open dialogue's ReplyState."""
+    return schedule.closes_in(state.time_left)
+
+
+@register.filter
+def dialogue_day(state) -> str:
+    """'Day 3 of 5' for an open dialogue's ReplyState."""
+    return _("Day %(day)d of %(days)d") % {"day": state.day_number, "days": state.day_count}

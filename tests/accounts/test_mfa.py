@@ -11,7 +11,7 @@ from allauth.mfa.totp.internal.auth import (
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from accounts.decorators import staff_mfa_required
+from forum.decorators import staff_mfa_required
 from tests.accounts.conftest import log_in, reauthenticate
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from accounts.permissions import can_suspend
 from forum.models import ModerationLog, Post
+from forum.permissions import can_suspend
 from tests.factories import make_user
 
 

@@ -9,11 +9,11 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 from django.utils import timezone
 
-from dialogues.models import Dialogue
 from tests.browser.conftest import log_in
 from tests.factories import (
     PASSWORD,
     make_category,
+    make_dialogue,
     make_facilitator,
     make_reply,
     make_topic,
@@ -32,9 +32,7 @@ def test_facilitator_publishes_a_summary_that_appears_on_the_dialogue(page):
     topic = make_topic(category=category, author=facilitator, title="Keeping records safe")
     cited = make_reply(topic, author=make_user("pat"), subject="Backups that survive")
     now = timezone.now()
-    Dialogue.objects.create(
-        topic=topic, opens_at=now - timedelta(days=6), closes_at=now - timedelta(days=1)
-    )
+    make_dialogue(topic, opens_at=now - timedelta(days=6), closes_at=now - timedelta(days=1))
     mail.outbox.clear()
 
     log_in(page, "fay", PASSWORD, totp_secret=secret)

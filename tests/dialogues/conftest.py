@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from dialogues.models import ConversationLeader, Dialogue
+from dialogues.models import ConversationLeader
 from forum.models import Post, Topic
-from tests.factories import make_user
+from tests.factories import make_dialogue, make_user
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -37,7 +37,7 @@ def clock(monkeypatch):
 @pytest.fixture
 def dialogue(topic, clock):
     """Five days, from START to START + 5 days; the clock starts at START."""
-    return Dialogue.objects.create(topic=topic, opens_at=START, closes_at=START + timedelta(days=5))
+    return make_dialogue(topic, opens_at=START, closes_at=START + timedelta(days=5))
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from dialogues.permissions import can_facilitate
+from forum.permissions import can_facilitate
 from tests.factories import make_facilitator, make_moderator, make_user
 
 

@@ -1,13 +1,14 @@
-"""The dialogue additions cost at most two queries on the topic page, and
-none per post or per topic in lists."""
+"""The dialogue additions cost at most three queries on the topic page
+(the dialogue, its leaders, its resources), and none per post or per topic
+in lists."""
 
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from dialogues.models import ConversationLeader, Dialogue, Subscription
+from dialogues.models import ConversationLeader, Subscription
 from forum.models import Topic
-from tests.factories import make_reply, make_user
+from tests.factories import make_dialogue, make_reply, make_user
 from tests.forum.test_queries import ANONYMOUS_BUDGET, LOGGED_IN_BUDGET
 
 from .conftest import START
@@ -26,14 +27,12 @@ def add_posts(topic, n, leader):
         make_reply(topic, author=author, body=f"See https://example.org/{i % 3} and more.")
 
 
-def test_dialogue_topic_page_costs_two_queries_more_than_a_plain_topic_whatever_its_length(
+def test_dialogue_topic_page_costs_three_queries_more_than_a_plain_topic_whatever_its_length(
     participant, category, facilitator, clock
 ):
     plain = Topic.start(category=category, author=facilitator, title="Plain", body="x")
     dialogue_topic = Topic.start(category=category, author=facilitator, title="Dialogue", body="x")
-    dialogue = Dialogue.objects.create(
-        topic=dialogue_topic, opens_at=START, closes_at=START.replace(day=9)
-    )
+    dialogue = make_dialogue(dialogue_topic, opens_at=START, closes_at=START.replace(day=9))
     leader = make_user("leader")
     ConversationLeader.objects.create(dialogue=dialogue, user=leader)
     ConversationLeader.objects.create(dialogue=dialogue, user=make_user())
@@ -52,17 +51,17 @@ def test_dialogue_topic_page_costs_two_queries_more_than_a_plain_topic_whatever_
 
     for name in ("anonymous", "member"):
         assert counts[name, "short"] == counts[name, "long"]
-        assert counts[name, "short"] <= counts[name, "plain"] + 2
-    # The dialogue adds at most two (leaders, resources) and stays within
-    # the topic page's budget (tests/forum/test_queries.py).
+        assert counts[name, "short"] <= counts[name, "plain"] + 3
+    # The anonymous page stays within the topic page's budget
+    # (tests/forum/test_queries.py); a member's, within two more.
     assert counts["anonymous", "long"] <= ANONYMOUS_BUDGET
-    assert counts["member", "long"] <= LOGGED_IN_BUDGET
+    assert counts["member", "long"] <= LOGGED_IN_BUDGET + 2
 
 
 def test_category_page_of_a_series_has_constant_queries(client, category, facilitator, clock):
     def add_dialogue(n):
         topic = Topic.start(category=category, author=facilitator, title=f"D{n}", body="x")
-        Dialogue.objects.create(topic=topic, opens_at=START, closes_at=START.replace(day=9))
+        make_dialogue(topic, opens_at=START, closes_at=START.replace(day=9))
 
     add_dialogue(1)
     few = count_queries(client, category.get_absolute_url())

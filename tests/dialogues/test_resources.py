@@ -7,7 +7,7 @@ from tests.factories import make_reply
 
 
 def panel(client, dialogue):
-    return client.get(dialogue.topic.get_absolute_url()).context["resources"]
+    return client.get(dialogue.topic.get_absolute_url()).context["dialogue_page"].resources
 
 
 def test_links_posted_in_a_dialogue_are_collected_once_with_text_and_source(

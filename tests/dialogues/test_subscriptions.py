@@ -97,7 +97,7 @@ def test_nobody_is_emailed_a_post_from_a_topic_they_cannot_see(
 ):
     Subscription.set(other_participant, topic, True)
     monkeypatch.setattr(
-        "dialogues.notifications.can_see_topic", lambda user, t: user != other_participant
+        "dialogues.notifications.can_view_topic", lambda user, t: user != other_participant
     )
     mail.outbox.clear()
 

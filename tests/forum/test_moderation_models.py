@@ -216,10 +216,11 @@ def test_setup_roles_is_idempotent_and_gives_moderators_their_permissions():
     assert setup_roles()[MODERATORS] == group
 
 
-def test_demo_content_has_a_category_facilitator_and_a_logged_lock():
+def test_demo_content_has_a_category_facilitator_who_scheduled_its_dialogues(settings):
+    settings.DEBUG = True
     call_command("seed_demo")
     facilitator = FacilitatorAssignment.objects.get().user
     assert facilitator.username == "facilitator"
-    locked = Topic.objects.get(is_locked=True)
-    assert locked.locked_by == facilitator
-    assert ModerationLog.objects.get(action=Action.LOCK).topic == locked
+    scheduled = ModerationLog.objects.filter(action=Action.SCHEDULE)
+    assert scheduled.count() == Topic.objects.scheduled().count() == 3
+    assert {entry.actor for entry in scheduled} == {facilitator}

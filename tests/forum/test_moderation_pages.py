@@ -66,14 +66,15 @@ def test_a_facilitator_can_lock_the_topic_and_pin_their_post_from_the_topic_page
     ]
 
 
-def test_locked_topic_offers_participants_no_reply_links_and_hides_lock_details(
+def test_locked_topic_shows_participants_the_reason_but_not_who_locked_it(
     client, topic, reply, facilitator, participant
 ):
-    topic.lock(by=facilitator, reason="Private reason for staff")
+    topic.lock(by=facilitator, reason="The dialogue has ended")
     client.force_login(participant)
     page = client.get(topic.get_absolute_url()).content.decode()
     assert "Topic locked" in page
-    assert "Private reason for staff" not in page
+    assert "Reason:" in page and "The dialogue has ended" in page
+    assert "Locked by" not in page
     assert "/reply/" not in page
     assert 'name="body"' not in page
 

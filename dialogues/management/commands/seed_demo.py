@@ -5,12 +5,13 @@ here is our own."""
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from dialogues.models import ConversationLeader, Dialogue, HelpPage
+from dialogues.models import Dialogue, HelpPage
 from dialogues.notifications import muted
 from forum.management.commands.setup_roles import FACILITATORS, setup_roles
 from forum.models import Category, FacilitatorAssignment, ModerationLog, Post, Topic
@@ -292,6 +293,11 @@ class Command(BaseCommand):
     help = "Create demo accounts and a demo conversation series (only on an empty forum)."
 
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates accounts whose passwords are published in the README: "
+                "it runs only with DEBUG=1, on a machine nobody else can reach."
+            )
         if Category.objects.exists() or Topic.objects.exists():
             self.stdout.write("The forum already has content; demo content not added.")
             return
@@ -320,49 +326,58 @@ class Command(BaseCommand):
 
     def create_dialogues(self, series, people):
         now = timezone.now()
+        facilitator = people["facilitator"]
         current, _posts = self.create_dialogue(series, people, OPEN_DIALOGUE)
-        dialogue = Dialogue.objects.create(
-            topic=current,
-            opens_at=now - timedelta(days=OPEN_DIALOGUE["days_ago"]),
-            closes_at=now + timedelta(days=2),
-        )
+        opened = now - timedelta(days=OPEN_DIALOGUE["days_ago"])
+        current.schedule(opens_at=opened, closes_at=now + timedelta(days=2), by=facilitator)
+        dialogue = Dialogue.of(current)
         for username, intro in LEADERS:
-            ConversationLeader.objects.create(dialogue=dialogue, user=people[username], intro=intro)
+            dialogue.add_leader(user=people[username], intro=intro, by=facilitator)
+        self.backdate(current, opened - timedelta(days=7))
 
         finished, posts = self.create_dialogue(series, people, FINISHED_DIALOGUE)
         opened = now - timedelta(days=FINISHED_DIALOGUE["days_ago"])
-        past = Dialogue.objects.create(
-            topic=finished, opens_at=opened, closes_at=opened + timedelta(days=3)
-        )
-        past.close(by=people["facilitator"], now=now)
-        # As if the closing had been recorded when it happened, weeks ago.
-        Topic.objects.filter(pk=finished.pk).update(locked_at=past.closes_at)
-        ModerationLog.objects.filter(topic=finished).update(created_at=past.closes_at)
+        closed = opened + timedelta(days=3)
+        finished.schedule(opens_at=opened, closes_at=closed, by=facilitator)
+        finished.record_close(now=now)
+        past = Dialogue.of(finished)
         past.write_summary(
             body=FINISHED_SUMMARY.format(
                 embargo=posts["embargo"].get_absolute_url(),
                 radio=posts["radio"].get_absolute_url(),
-            )
+            ),
+            by=facilitator,
         )
         # Published long ago; marked as announced so that publishing it
         # again from the demo never emails anyone.
+        published = closed + timedelta(days=5)
         Dialogue.objects.filter(pk=past.pk).update(
-            summary_published_at=past.closes_at + timedelta(days=5),
-            summary_emailed_at=past.closes_at + timedelta(days=5),
+            summary_published_at=published, summary_emailed_at=published
         )
+        ModerationLog.record(facilitator, ModerationLog.Action.SUMMARY_PUBLISHED, topic=finished)
+        # As if all this had happened when it did, weeks ago.
+        Topic.objects.filter(pk=finished.pk).update(close_logged_at=closed)
+        self.backdate(finished, opened - timedelta(days=7))
+        log = ModerationLog.objects.filter(topic=finished)
+        log.filter(action=ModerationLog.Action.CLOSE).update(created_at=closed)
+        log.filter(action__startswith="summary_").update(created_at=published)
 
         upcoming = Topic.start(
             category=series,
-            author=people["facilitator"],
+            author=facilitator,
             title=UPCOMING_DIALOGUE["title"],
             body=UPCOMING_DIALOGUE["body"],
         )
-        Dialogue.objects.create(
-            topic=upcoming,
-            opens_at=now + timedelta(days=12),
-            closes_at=now + timedelta(days=15),
+        upcoming.schedule(
+            opens_at=now + timedelta(days=12), closes_at=now + timedelta(days=15), by=facilitator
         )
+        Dialogue.of(upcoming)
         HelpPage.objects.create(title="How to participate", body=HELP_TEXT)
+
+    @staticmethod
+    def backdate(topic, when):
+        """Date the topic's log entries so far (its scheduling) to `when`."""
+        ModerationLog.objects.filter(topic=topic).update(created_at=when)
 
     def create_people(self):
         User = get_user_model()
@@ -379,12 +394,14 @@ class Command(BaseCommand):
             EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
             people[username] = user
         people["facilitator"].groups.add(facilitators)
-        User.objects.create_superuser(
+        admin = User.objects.create_superuser(
             username="admin",
             email="admin@example.org",
             password=DEMO_PASSWORDS["admin"],
             display_name="Forum Admin",
         )
+        # Verified, as allauth requires to log in (the README promises it can).
+        EmailAddress.objects.create(user=admin, email=admin.email, verified=True, primary=True)
         return people
 
     def create_dialogue(self, category, people, spec):
