@@ -50,7 +50,6 @@ def user_data(user) -> dict:
             {
                 "created_at": _iso(s.created_at),
                 "last_seen_at": _iso(s.last_seen_at),
-                "ip": s.ip,
                 "user_agent": s.user_agent,
             }
             for s in UserSession.objects.filter(user=user).order_by("created_at")

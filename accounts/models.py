@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -194,3 +196,14 @@ class User(AbstractUser):
 def user_display(user) -> str:
     """How allauth names a user on its pages and in its emails."""
     return user.public_name
+
+
+# allauth's session list records the IP address of every login (and its
+# column cannot be empty). We keep the browser and the time only: every row
+# gets the unspecified address instead, whichever allauth path saves it.
+NO_IP_ADDRESS = "0.0.0.0"  # noqa: S104 (stored, never bound to)
+
+
+@receiver(pre_save, sender="usersessions.UserSession")
+def _keep_no_ip_address(sender, instance, **kwargs) -> None:
+    instance.ip = NO_IP_ADDRESS

@@ -209,12 +209,14 @@ SECURITY_DATA_RETENTION_DAYS = int(os.environ.get("SECURITY_DATA_RETENTION_DAYS"
 
 # A cache shared by every worker, so rate limits hold across processes:
 # Redis when REDIS_URL is set, else a database table that the accounts
-# migrations create (never per-process memory).
+# migrations create (never per-process memory). Keys are stored hashed: the
+# rate limits' keys name IP addresses (accounts/cache.py).
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "KEY_FUNCTION": "accounts.cache.make_key",
         }
     }
 else:
@@ -222,6 +224,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "forum_cache",
+            "KEY_FUNCTION": "accounts.cache.make_key",
         }
     }
 # ---------------------------------------------------------------------------
