@@ -136,43 +136,25 @@ class User(AbstractUser):
     @transaction.atomic
     def delete_account(self, mode: str) -> None:
         """Erase personal data for good. The row stays (posts point at it,
-        PROTECT) as an inactive, anonymous "Former participant"."""
+        PROTECT) as an inactive, anonymous "Former participant". In both
+        modes their words go from every copy (emails, flags, earlier
+        versions); "remove" also replaces their posts' subjects and text."""
         from allauth.account.models import EmailAddress
         from allauth.mfa.models import Authenticator
-        from allauth.usersessions.models import UserSession
 
-        from forum import markup
-        from forum.models import ModerationLog, Post, PostRevision, TopicRead
+        from dialogues.models import NotificationPreference, Subscription
+        from forum.models import FacilitatorAssignment, TopicRead
 
-        if mode == DeletionMode.REMOVE:
-            Post.objects.filter(author=self).update(
-                body=REMOVED_TEXT, body_html=markup.render(REMOVED_TEXT)
-            )
-            # Earlier versions of the posts, and the links they shared, are
-            # their text too.
-            PostRevision.objects.filter(post__author=self).delete()
-            from dialogues.models import Resource
+        from . import erasure
 
-            Resource.objects.filter(post__author=self).delete()
-        elif mode != DeletionMode.KEEP:
+        if mode not in DeletionMode.values:
             raise ValueError(f"unknown deletion mode {mode!r}")
-
-        for session in UserSession.objects.filter(user=self):
-            session.end()
+        erasure.erase_words(self, remove_text=mode == DeletionMode.REMOVE)
+        erasure.end_sessions(self)
         EmailAddress.objects.filter(user=self).delete()
-        # Following topics, email preferences and mail queued or kept for them.
-        from dialogues.models import (
-            DigestEntry,
-            NotificationPreference,
-            OutgoingEmail,
-            Subscription,
-        )
-
-        for model in (Subscription, NotificationPreference, DigestEntry):
+        for model in (Subscription, NotificationPreference, TopicRead, FacilitatorAssignment):
             model.objects.filter(user=self).delete()
-        OutgoingEmail.objects.filter(recipient=self).delete()
         Authenticator.objects.filter(user=self).delete()
-        TopicRead.objects.filter(user=self).delete()
         self.groups.clear()
         self.user_permissions.clear()
 
@@ -189,8 +171,8 @@ class User(AbstractUser):
         self.deleted_at = timezone.now()
         self.set_unusable_password()
         self.save()
-        # The log outlives the account but keeps no name of the person.
-        ModerationLog.objects.filter(user=self).update(target=self.display_name)
+        # The logs outlive the account but keep no name of the person.
+        erasure.forget_name(self, self.display_name)
 
 
 def user_display(user) -> str:
