@@ -210,6 +210,8 @@ USERSESSIONS_TRACK_ACTIVITY = False
 # How long security records (expired sessions, session lists, login records)
 # are kept before `manage.py purge_security_data` deletes them.
 SECURITY_DATA_RETENTION_DAYS = int(os.environ.get("SECURITY_DATA_RETENTION_DAYS", "30"))
+# "Download my data" reads everything a member wrote: a few times an hour.
+FORUM_DATA_EXPORTS_PER_HOUR = int(os.environ.get("FORUM_DATA_EXPORTS_PER_HOUR", "5"))
 
 # A cache shared by every worker, so rate limits hold across processes:
 # Redis when REDIS_URL is set, else a database table that the accounts
