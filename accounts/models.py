@@ -46,7 +46,10 @@ def validate_display_name_characters(value: str) -> None:
 
 class DeletionMode(models.TextChoices):
     KEEP = "keep", _('Keep my posts, shown as written by "Former participant"')
-    REMOVE = "remove", _("Replace the text of my posts with “[removed at the author's request]”")
+    REMOVE = (
+        "remove",
+        _("Replace the subjects and text of my posts with “[removed at the author's request]”"),
+    )
 
 
 class User(AbstractUser):
