@@ -244,8 +244,8 @@ def send_digests(now: datetime | None = None) -> int:
                     dedupe_key=f"digest:{preference.user_id}:{local_day.isoformat()}",
                     posts=[
                         pk
-                        for t, posts in by_topic.items()
-                        for pk in (t.opening_post_id, *(p.pk for p in posts))
+                        for t, shown in by_topic.items()
+                        for pk in (t.opening_post_id, *(p.pk for p in shown))
                     ],
                 )
                 sent += 1

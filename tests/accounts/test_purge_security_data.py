@@ -4,6 +4,7 @@ from io import StringIO
 
 from allauth.account.internal.stagekit import LOGIN_SESSION_KEY
 from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.account.utils import user_pk_to_url_str
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -129,7 +130,7 @@ def _abandon_login_at_the_two_factor_step(user, *, days_ago):
     assert response["Location"] == "/accounts/2fa/authenticate/"
     session = client.session
     pending = session[LOGIN_SESSION_KEY]
-    assert pending["user_pk"] == str(user.pk)
+    assert pending["user_pk"] == user_pk_to_url_str(user)  # it names the account
     pending["initiated_at"] -= days_ago * 86400
     session[LOGIN_SESSION_KEY] = pending
     session.save()
