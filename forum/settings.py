@@ -1,6 +1,8 @@
 """The one settings module. Everything that differs between machines comes from
 the environment; the README lists every variable read here."""
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -105,7 +107,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Twelve characters at least: a short phrase is easy to remember and slow to guess.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -158,26 +164,65 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = os.environ.get("SITE_NAME", "Dialogue Forum")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_PASSKEY_LOGIN_ENABLED = False
+# TOTP secrets and recovery-code seeds are encrypted in the database (Fernet,
+# accounts/mfa_crypto.py), so a leaked backup gives away no second factor.
+# Comma-separated keys: the first encrypts, all decrypt; after adding a new key
+# first, `manage.py rotate_mfa_keys` re-encrypts and the old one can go.
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+
+
+def mfa_encryption_keys() -> list[str]:
+    from cryptography.fernet import Fernet
+
+    keys = env_list("MFA_ENCRYPTION_KEYS")
+    if not keys:
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                "MFA_ENCRYPTION_KEYS is not set. Set it in the environment to a key made with\n"
+                "  python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'\n"
+                "(or set DEBUG=1 for local development only)."
+            )
+        # Development only: a key derived from SECRET_KEY, stable across restarts.
+        digest = hashlib.sha256(f"forum.mfa-encryption:{SECRET_KEY}".encode()).digest()
+        keys = [base64.urlsafe_b64encode(digest).decode()]
+    for number, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"MFA_ENCRYPTION_KEYS: key {number} is not a Fernet key "
+                "(32 bytes in URL-safe base64, as Fernet.generate_key() makes them)."
+            ) from None
+    return keys
+
+
+MFA_ENCRYPTION_KEYS = mfa_encryption_keys()
 # Staff (and moderators/facilitators) must have MFA before using the admin or
 # moderation tools. On unless DEBUG, so the local demo accounts stay usable.
 FORUM_STAFF_REQUIRE_MFA = env_bool("FORUM_STAFF_REQUIRE_MFA", not DEBUG)
 
-# Session list with "sign out other sessions". Activity tracking is off: it
-# would rewrite the IP address and time on every request.
+# Session list with "sign out other sessions", showing browser and time only:
+# accounts/models.py keeps the IP address out of it. Activity tracking is off:
+# it would rewrite the row on every request.
 USERSESSIONS_TRACK_ACTIVITY = False
 
 # How long security records (expired sessions, session lists, login records)
 # are kept before `manage.py purge_security_data` deletes them.
 SECURITY_DATA_RETENTION_DAYS = int(os.environ.get("SECURITY_DATA_RETENTION_DAYS", "30"))
+# "Download my data" reads everything a member wrote: a few times an hour.
+FORUM_DATA_EXPORTS_PER_HOUR = int(os.environ.get("FORUM_DATA_EXPORTS_PER_HOUR", "5"))
 
 # A cache shared by every worker, so rate limits hold across processes:
 # Redis when REDIS_URL is set, else a database table that the accounts
-# migrations create (never per-process memory).
+# migrations create (never per-process memory). Keys are stored hashed: the
+# rate limits' keys name IP addresses (accounts/cache.py).
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "KEY_FUNCTION": "accounts.cache.make_key",
         }
     }
 else:
@@ -185,6 +230,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "forum_cache",
+            "KEY_FUNCTION": "accounts.cache.make_key",
         }
     }
 # ---------------------------------------------------------------------------
