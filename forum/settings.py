@@ -278,7 +278,10 @@ SITE_NAME = os.environ.get("SITE_NAME", "Dialogue Forum")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 FORUM_PAGE_SIZE = int(os.environ.get("FORUM_PAGE_SIZE", "50"))
 FORUM_MAX_SUBJECT_LENGTH = 200
-FORUM_MAX_BODY_LENGTH = int(os.environ.get("FORUM_MAX_BODY_LENGTH", "60000"))
+# The longest post, in characters. It bounds what checking and rendering one
+# post can cost: about 160 ms of CPU at 10,000 for the costliest input
+# (`manage.py benchmark_markup`), roughly in proportion to the length.
+FORUM_MAX_BODY_LENGTH = int(os.environ.get("FORUM_MAX_BODY_LENGTH", "10000"))
 # How long authors may edit their own posts; unset means no limit. Facilitators
 # and moderators may always edit.
 FORUM_EDIT_WINDOW_MINUTES = (
