@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,12 +60,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "forum.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -86,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "forum.context_processors.site",
             ],
         },
@@ -301,6 +305,11 @@ else:
 # Production hardening; behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# `__Host-` cookies are refused by browsers unless Secure, for the whole site
+# (Path=/) and without a Domain: no subdomain and no plain-http page can set
+# or overwrite them. Plain http (`make run`) keeps the plain names.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
@@ -310,6 +319,59 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy, the same in every mode so that what works locally
+# works in production. Everything comes from this site. No inline script at
+# all: ours has none, and the admin's and allauth's scripts are files (their
+# inline <script type="application/json"> blocks are data, never run). The
+# only inline code is the admin changelist's <style> (shown when a list has
+# no actions), which carries the request's nonce ({% csp_nonce_attr %}); no
+# style attributes anywhere. `data:` images: the TOTP setup page shows its
+# QR code as a data: URI (allauth's `totp_svg_data_uri`); a data: image makes
+# no request, so it cannot tell anyone who is reading.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+# Browser features no page here uses are denied to every page (and to any
+# frame); security keys (WebAuthn) need the two publickey-credentials ones,
+# for this site only. Sent by forum.middleware.SecurityHeadersMiddleware.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": [],
+    "gamepad": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "identity-credentials-get": [],
+    "idle-detection": [],
+    "local-fonts": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "otp-credentials": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+    "screen-wake-lock": [],
+    "serial": [],
+    "storage-access": [],
+    "usb": [],
+    "window-management": [],
+    "xr-spatial-tracking": [],
+}
 
 LOGGING = {
     "version": 1,
@@ -324,7 +386,10 @@ SITE_NAME = os.environ.get("SITE_NAME", "Dialogue Forum")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 FORUM_PAGE_SIZE = int(os.environ.get("FORUM_PAGE_SIZE", "50"))
 FORUM_MAX_SUBJECT_LENGTH = 200
-FORUM_MAX_BODY_LENGTH = int(os.environ.get("FORUM_MAX_BODY_LENGTH", "60000"))
+# The longest post, in characters. It bounds what checking and rendering one
+# post can cost: about 160 ms of CPU at 10,000 for the costliest input
+# (`manage.py benchmark_markup`), roughly in proportion to the length.
+FORUM_MAX_BODY_LENGTH = int(os.environ.get("FORUM_MAX_BODY_LENGTH", "10000"))
 # How long authors may edit their own posts; unset means no limit. Facilitators
 # and moderators may always edit.
 FORUM_EDIT_WINDOW_MINUTES = (

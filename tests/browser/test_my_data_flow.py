@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 
 from tests.browser.conftest import log_in
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def make_reauthentication_due(page):
     """As if the member logged in an hour ago: longer than
     ACCOUNT_REAUTHENTICATION_TIMEOUT."""
-    [key] = [c["value"] for c in page.context.cookies() if c["name"] == "sessionid"]
+    [key] = [c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME]
     session = SessionStore(key)
     records = session["account_authentication_methods"]
     for record in records:
