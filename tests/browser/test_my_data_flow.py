@@ -18,7 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def make_reauthentication_due(page):
     """As if the member logged in an hour ago: longer than
     ACCOUNT_REAUTHENTICATION_TIMEOUT."""
-    [key] = [c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME]
+    [key] = [
+        c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME
+    ]
     session = SessionStore(key)
     records = session["account_authentication_methods"]
     for record in records:
