@@ -314,7 +314,7 @@ def can_view_parent(user, post: Post) -> bool:
     """can_view_hidden() for the post that `post` answers, asked through
     `post`, whose topic is the parent's: no query for it on a topic page."""
     parent = post.parent
-    if not parent.is_hidden:
+    if parent is None or not parent.is_hidden:
         return True
     return _active(user) and (parent.author_id == user.pk or uses_tools(user, post.topic))
 
