@@ -12,18 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# Names refuse every bidi control and invisible character: a name that looks
+# like another, or displays differently from what it is, impersonates.
+from forum.text import BIDI_CONTROLS, is_invisible
+
 FORMER_PARTICIPANT = _("Former participant")
 # Stored, not translated: it replaces the text in the database.
 REMOVED_TEXT = "[removed at the author's request]"
-
-# Bidirectional controls (embedding, override, isolates, marks) let a name
-# display differently from what it is; invisible format characters (Cf:
-# zero-width space/joiner, soft hyphen...) let two names look identical.
-BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# Letters and symbols that render as blank space (Hangul fillers, braille blank).
-BLANK_LOOKING = set("\u115f\u1160\u3164\uffa0\u2800")
-# Format, control, private-use, unassigned and line/paragraph separators.
-INVISIBLE_CATEGORIES = {"Cf", "Cc", "Co", "Cn", "Zl", "Zp"}
 
 
 def normalize_display_name(value: str) -> str:
@@ -37,7 +32,7 @@ def validate_display_name_characters(value: str) -> None:
                 _("Names cannot contain text-direction control characters."),
                 code="bidi_control",
             )
-        if char in BLANK_LOOKING or unicodedata.category(char) in INVISIBLE_CATEGORIES:
+        if is_invisible(char):
             raise ValidationError(
                 _("Names cannot contain invisible or control characters."),
                 code="invisible",

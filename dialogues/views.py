@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from forum.decorators import staff_mfa_required
 from forum.models import ModerationLog, Post, Topic
-from forum.permissions import check_facilitate
+from forum.permissions import check_facilitate, check_view_participation
 
 from .forms import (
     CloseEarlyForm,
@@ -186,7 +186,8 @@ def summary(request, pk):
 @login_required
 @staff_mfa_required
 def participation(request, pk):
-    topic = _facilitated_topic(request, pk)
+    topic = get_object_or_404(Topic.objects.select_related("category"), pk=pk)
+    check_view_participation(request.user, topic)
     dialogue = _dialogue(topic)
     leaders = list(dialogue.leaders.select_related("user"))
     zone = timezone.get_current_timezone()

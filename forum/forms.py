@@ -5,8 +5,9 @@ from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from . import markup
+from . import limits, markup
 from .models import Flag
+from .text import validate_no_bidi_formatting
 
 # "10,000" in English, "10 000" in French: formatted when shown, in the
 # reader's language.
@@ -21,7 +22,7 @@ class MarkdownBodyField(forms.CharField):
     textarea as `maxlength`: a browser silently cuts pasted text at that
     length, where this field says what is wrong and keeps every character."""
 
-    widget = forms.Textarea(attrs={"rows": 10})
+    widget = forms.Textarea(attrs={"rows": 10, "dir": "auto"})
 
     def __init__(self, *, max_length=None, help_text=None, **kwargs):
         kwargs.setdefault("label", _("Message"))
@@ -66,17 +67,47 @@ class MarkdownBodyField(forms.CharField):
         return value
 
 
-class PostForm(forms.Form):
-    subject = forms.CharField(label=_("Subject"), max_length=settings.FORUM_MAX_SUBJECT_LENGTH)
+def subject_field(label):
+    return forms.CharField(
+        label=label,
+        max_length=settings.FORUM_MAX_SUBJECT_LENGTH,
+        validators=[validate_no_bidi_formatting],
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
+
+
+class SubmittedOnce(forms.Form):
+    """A form that creates or changes a post once, however often it is sent:
+    each unbound form carries a fresh token (see limits.save_once)."""
+
+    submission = forms.RegexField(
+        regex=r"^[A-Za-z0-9_-]{0,64}$",
+        required=False,
+        initial=limits.new_token,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("This form has expired: please send it again.")},
+    )
+
+    def content(self) -> dict:
+        """What the model method takes: everything but the token."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "submission"}
+
+
+class PostForm(SubmittedOnce):
+    subject = subject_field(_("Subject"))
     body = MarkdownBodyField()
 
+    field_order = ["subject", "body"]
 
-class TopicForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=settings.FORUM_MAX_SUBJECT_LENGTH)
+
+class TopicForm(SubmittedOnce):
+    title = subject_field(_("Title"))
     body = MarkdownBodyField(
         label=_("Opening post"),
         help_text=_("Introduce the topic and list the guiding questions (Markdown)."),
     )
+
+    field_order = ["title", "body"]
 
 
 class ReasonForm(forms.Form):

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import markup, permissions
+from . import limits, markup, permissions
 from .decorators import staff_mfa_required
 from .forms import FlagForm, LockForm, PostForm, ReasonForm, ResolveFlagForm
 from .models import Flag, ModerationLog, Post, Topic
@@ -24,8 +24,11 @@ def _get_topic(pk):
     return get_object_or_404(Topic.objects.select_related("category"), pk=pk)
 
 
-def _get_post(pk):
-    return get_object_or_404(Post.objects.select_related("topic__category", "author"), pk=pk)
+def _get_post(request, pk):
+    """The post, or 404 when it is hidden from the person asking."""
+    post = get_object_or_404(Post.objects.select_related("topic__category", "author"), pk=pk)
+    permissions.check_view_post(request.user, post)
+    return post
 
 
 def _with_reason(request, *, target, title, perform, done, form_class=ReasonForm):
@@ -104,7 +107,7 @@ def topic_log(request, pk):
 @require_POST
 @staff_mfa_required
 def post_pin(request, pk):
-    post = _get_post(pk)
+    post = _get_post(request, pk)
     permissions.check_pin_post(request.user, post)
     if request.POST.get("pin") == "0":
         post.unpin(by=request.user)
@@ -119,7 +122,7 @@ def post_pin(request, pk):
 @require_http_methods(["GET", "POST"])
 @staff_mfa_required
 def post_hide(request, pk):
-    post = _get_post(pk)
+    post = _get_post(request, pk)
     permissions.check_hide_post(request.user, post)
     return _with_reason(
         request,
@@ -134,7 +137,7 @@ def post_hide(request, pk):
 @require_POST
 @staff_mfa_required
 def post_restore(request, pk):
-    post = _get_post(pk)
+    post = _get_post(request, pk)
     permissions.check_hide_post(request.user, post)
     post.restore(by=request.user)
     messages.success(request, _("The post is visible again."))
@@ -144,7 +147,7 @@ def post_restore(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_edit(request, pk):
-    post = _get_post(pk)
+    post = _get_post(request, pk)
     refusal, status = None, 200
     try:
         permissions.check_edit_post(request.user, post)
@@ -157,12 +160,26 @@ def post_edit(request, pk):
     if request.method == "POST":
         form = PostForm(request.POST)
         if form.is_valid() and refusal is None:
-            if "preview" in request.POST:
-                preview = markup.render(form.cleaned_data["body"])
-            else:
-                post.edit(by=request.user, **form.cleaned_data)
-                messages.success(request, _("Your changes were saved."))
-                return redirect(post)
+            if "preview" not in request.POST:
+                return limits.save_once(
+                    request,
+                    form,
+                    lambda: _save_edit(request, post, form),
+                    already=_("Your changes were already saved."),
+                    fallback=post.get_absolute_url(),
+                )
+            try:
+                limits.check_preview(request.user)
+            except limits.Limited as limited:
+                return limits.refusal(
+                    request,
+                    limited,
+                    form=form,
+                    submit_label=_("Save changes"),
+                    topic=post.topic,
+                    category=post.topic.category,
+                )
+            preview = markup.render(form.cleaned_data["body"])
     else:
         form = PostForm(initial={"subject": post.subject, "body": post.body})
     return render(
@@ -180,10 +197,16 @@ def post_edit(request, pk):
     )
 
 
+def _save_edit(request, post, form) -> str:
+    post.edit(by=request.user, **form.content())
+    messages.success(request, _("Your changes were saved."))
+    return post.get_absolute_url()
+
+
 @login_required
 @staff_mfa_required
 def post_revisions(request, pk):
-    post = _get_post(pk)
+    post = _get_post(request, pk)
     permissions.check_view_revisions(request.user, post)
     return render(
         request,
@@ -200,10 +223,23 @@ def post_revisions(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_flag(request, pk):
-    post = _get_post(pk)
+    post = _get_post(request, pk)
     permissions.check_flag_post(request.user, post)
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        try:
+            limits.check_flag(request.user, post)
+        except limits.Limited as limited:
+            return limits.refusal(
+                request,
+                limited,
+                form=form,
+                form_template="forum/post_flag.html#flag-form",
+                submit_label=_("Flag post"),
+                post=post,
+                topic=post.topic,
+                category=post.topic.category,
+            )
         try:
             post.flag(by=request.user, **form.cleaned_data)
         except IntegrityError:

@@ -1,6 +1,10 @@
 """Who may do what: the only place roles are interpreted. Views, templates
 (through forum_tags filters) and the admin all ask these functions.
 
+What a person may not see answers 404, as if it did not exist, so that
+ids tell nothing (check_view_*); what they see but may not do answers 403
+with the reason (the other check_*).
+
 Roles:
 - participant: any active, not suspended user;
 - facilitator: a FacilitatorAssignment for a category or a topic; moderates
@@ -16,10 +20,15 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, Value
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Category, FacilitatorAssignment, Post, Topic
+
+
+def _not_found():
+    return Http404(_("There is no such page."))
 
 
 def _active(user) -> bool:
@@ -74,26 +83,38 @@ def _facilitated_topics(user) -> dict:
 
 
 def with_viewer_roles(topics, user):
-    """Annotate `topics` with the viewer's roles in each, so that a page
-    showing one topic asks nothing more about roles (moderates() reads them)."""
-    if not _active(user) or user.is_superuser:
+    """Annotate `topics` with the viewer's roles in each, and whether they
+    have a second factor, so that a page showing one topic asks nothing
+    more about roles (moderates() reads them)."""
+    if not _active(user):
+        return topics
+    from allauth.mfa.models import Authenticator
+
+    topics = topics.annotate(
+        roles_viewer_id=Value(user.pk),
+        viewer_has_mfa=Exists(Authenticator.objects.filter(user_id=user.pk)),
+    )
+    if user.is_superuser:
         return topics
     assignments = FacilitatorAssignment.objects.filter(
         Q(topic_id=OuterRef("pk")) | Q(category_id=OuterRef("category_id")), user_id=user.pk
     )
     return topics.annotate(
-        roles_viewer_id=Value(user.pk),
         viewer_is_moderator=Exists(_moderator_grants(user)),
         viewer_facilitates=Exists(assignments),
     )
 
 
 def moderates(user, topic: Topic) -> bool:
+    """Holds a moderator's or this topic's facilitator's role. Whether the
+    tools can be used yet (a second factor) is _tools_locked()."""
     if not _active(user) or user.is_suspended():
         return False
     if getattr(topic, "roles_viewer_id", None) == user.pk:
-        user._forum_moderator = topic.viewer_is_moderator
-        _facilitated_topics(user)[topic.pk] = topic.viewer_facilitates
+        user._forum_has_mfa = topic.viewer_has_mfa
+        if not user.is_superuser:
+            user._forum_moderator = topic.viewer_is_moderator
+            _facilitated_topics(user)[topic.pk] = topic.viewer_facilitates
     elif getattr(user, "_forum_moderator", None) is None and not user.is_superuser:
         # Both questions in one query.
         user._forum_moderator, _facilitated_topics(user)[topic.pk] = (
@@ -106,6 +127,28 @@ def moderates(user, topic: Topic) -> bool:
             .get()
         )
     return is_moderator(user) or facilitates(user, topic)
+
+
+def _tools_locked(user) -> bool:
+    """For someone who moderates (and so must_use_mfa()): whether the tools
+    wait for a second factor, as staff_mfa_required enforces. Remembered on
+    the user object, or read from with_viewer_roles(): pages ask it per post."""
+    if not settings.FORUM_STAFF_REQUIRE_MFA:
+        return False
+    if getattr(user, "_forum_has_mfa", None) is None:
+        user._forum_has_mfa = has_mfa(user)
+    return not user._forum_has_mfa
+
+
+def uses_tools(user, topic: Topic) -> bool:
+    """Moderates the topic and can use the moderation tools now."""
+    return moderates(user, topic) and not _tools_locked(user)
+
+
+def needs_mfa_for_tools(user, topic: Topic) -> bool:
+    """Moderates the topic but must set up two-factor authentication first:
+    pages show a notice with the link instead of tools that would redirect."""
+    return moderates(user, topic) and _tools_locked(user)
 
 
 def moderated_topics(user, prefix: str = "") -> Q | None:
@@ -173,7 +216,7 @@ def check_reply_to(user, post: Post) -> None:
 
 def can_facilitate(user, topic: Topic) -> bool:
     """Run the topic as a dialogue: schedule, close early, leaders, summary."""
-    return moderates(user, topic)
+    return uses_tools(user, topic)
 
 
 def check_facilitate(user, topic: Topic) -> None:
@@ -181,9 +224,15 @@ def check_facilitate(user, topic: Topic) -> None:
         raise PermissionDenied(_("Only this dialogue's facilitators can manage it."))
 
 
+def check_view_participation(user, topic: Topic) -> None:
+    """Who posts how much is for the dialogue's facilitators only."""
+    if not can_facilitate(user, topic):
+        raise _not_found()
+
+
 def can_lock_topic(user, topic: Topic) -> bool:
     """Lock and unlock."""
-    return moderates(user, topic)
+    return uses_tools(user, topic)
 
 
 def check_lock_topic(user, topic: Topic) -> None:
@@ -192,7 +241,7 @@ def check_lock_topic(user, topic: Topic) -> None:
 
 
 def can_make_sticky(user, topic: Topic) -> bool:
-    return moderates(user, topic)
+    return uses_tools(user, topic)
 
 
 def check_make_sticky(user, topic: Topic) -> None:
@@ -201,12 +250,12 @@ def check_make_sticky(user, topic: Topic) -> None:
 
 
 def can_view_moderation_log(user, topic: Topic) -> bool:
-    return moderates(user, topic)
+    return uses_tools(user, topic)
 
 
 def check_view_moderation_log(user, topic: Topic) -> None:
     if not can_view_moderation_log(user, topic):
-        raise PermissionDenied(_("Only this topic's facilitators can see its moderation log."))
+        raise _not_found()
 
 
 def can_see_lock_details(user, topic: Topic) -> bool:
@@ -218,7 +267,7 @@ def can_see_lock_details(user, topic: Topic) -> bool:
 
 def can_pin_post(user, post: Post) -> bool:
     """Pin and unpin."""
-    return not post.is_hidden and moderates(user, post.topic)
+    return not post.is_hidden and uses_tools(user, post.topic)
 
 
 def check_pin_post(user, post: Post) -> None:
@@ -230,7 +279,7 @@ def check_pin_post(user, post: Post) -> None:
 
 def can_hide_post(user, post: Post) -> bool:
     """Hide and restore. The opening post carries the topic: lock it instead."""
-    return not post.is_opening and moderates(user, post.topic)
+    return not post.is_opening and uses_tools(user, post.topic)
 
 
 def check_hide_post(user, post: Post) -> None:
@@ -242,14 +291,32 @@ def check_hide_post(user, post: Post) -> None:
 
 def can_list_hidden_posts_of(user, author) -> bool:
     """Whether a profile's list of posts includes the hidden ones."""
-    return _active(user) and (user.pk == author.pk or is_moderator(user))
+    if not _active(user):
+        return False
+    return user.pk == author.pk or (is_moderator(user) and not _tools_locked(user))
 
 
 def can_view_hidden(user, post: Post) -> bool:
     """Whether the text of a hidden post is shown (to its author and staff)."""
     if not post.is_hidden:
         return True
-    return _active(user) and (post.author_id == user.pk or moderates(user, post.topic))
+    return _active(user) and (post.author_id == user.pk or uses_tools(user, post.topic))
+
+
+def check_view_post(user, post: Post) -> None:
+    """A hidden post's pages (reply, edit, flag, pin...) do not exist for
+    those who may not read it."""
+    if not can_view_hidden(user, post):
+        raise _not_found()
+
+
+def can_view_parent(user, post: Post) -> bool:
+    """can_view_hidden() for the post that `post` answers, asked through
+    `post`, whose topic is the parent's: no query for it on a topic page."""
+    parent = post.parent
+    if parent is None or not parent.is_hidden:
+        return True
+    return _active(user) and (parent.author_id == user.pk or uses_tools(user, post.topic))
 
 
 def _edit_window_open(post: Post) -> bool:
@@ -258,7 +325,7 @@ def _edit_window_open(post: Post) -> bool:
 
 
 def can_edit_post(user, post: Post) -> bool:
-    if moderates(user, post.topic):
+    if uses_tools(user, post.topic):
         return True
     return (
         _active(user)
@@ -285,12 +352,12 @@ def check_edit_post(user, post: Post) -> None:
 
 
 def can_view_revisions(user, post: Post) -> bool:
-    return _active(user) and (post.author_id == user.pk or moderates(user, post.topic))
+    return _active(user) and (post.author_id == user.pk or uses_tools(user, post.topic))
 
 
 def check_view_revisions(user, post: Post) -> None:
     if not can_view_revisions(user, post):
-        raise PermissionDenied(_("Only the author and moderators can see earlier versions."))
+        raise _not_found()
 
 
 # Flags
@@ -316,29 +383,52 @@ def check_flag_post(user, post: Post) -> None:
 def can_view_moderation_queue(user) -> bool:
     if not _active(user) or user.is_suspended():
         return False
-    return is_moderator(user) or FacilitatorAssignment.objects.filter(user_id=user.pk).exists()
+    if not (is_moderator(user) or facilitates_anywhere(user)):
+        return False
+    return not _tools_locked(user)
 
 
 def check_view_moderation_queue(user) -> None:
     if not can_view_moderation_queue(user):
-        raise PermissionDenied(_("The moderation queue is for facilitators and moderators."))
+        raise _not_found()
 
 
 def can_resolve_flags(user, post: Post) -> bool:
-    return moderates(user, post.topic)
+    return uses_tools(user, post.topic)
 
 
 def check_resolve_flags(user, post: Post) -> None:
+    """Flags are seen only by those who resolve them."""
     if not can_resolve_flags(user, post):
-        raise PermissionDenied(
-            _("Only this topic's facilitators and moderators can resolve flags.")
-        )
+        raise _not_found()
 
 
 def can_see_flagger(user) -> bool:
     # Flaggers must be safe from retaliation: only moderators and admins see
     # who flagged, not the facilitators who moderate alongside participants.
     return is_moderator(user)
+
+
+# Limits (forum/limits.py)
+
+
+def posts_without_limits(user, topic: Topic) -> bool:
+    """Moderators, and facilitators in their topics, have no reply limits
+    there: welcome notes, answers to a crowd, closing notes. Their accounts
+    have a second factor; the same text twice is still refused."""
+    return moderates(user, topic)
+
+
+def starts_topics_without_limits(user, category: Category) -> bool:
+    if not _active(user):
+        return False
+    if is_moderator(user):
+        return True
+    return FacilitatorAssignment.objects.filter(user_id=user.pk, category=category).exists()
+
+
+def flags_without_limits(user, post: Post) -> bool:
+    return moderates(user, post.topic)
 
 
 # Accounts

@@ -397,3 +397,18 @@ FORUM_EDIT_WINDOW_MINUTES = (
     if os.environ.get("FORUM_EDIT_WINDOW_MINUTES")
     else None
 )
+
+# Limits per member (forum/limits.py), counted in the shared cache above.
+# 0 turns a limit off. Accounts younger than a day have the stricter reply
+# limits; moderators, and facilitators where they facilitate, have no reply
+# or topic limits there (README, "Limits").
+FORUM_REPLIES_PER_MINUTE = int(os.environ.get("FORUM_REPLIES_PER_MINUTE", "5"))
+FORUM_REPLIES_PER_DAY = int(os.environ.get("FORUM_REPLIES_PER_DAY", "100"))
+FORUM_NEW_MEMBER_REPLIES_PER_MINUTE = int(
+    os.environ.get("FORUM_NEW_MEMBER_REPLIES_PER_MINUTE", "2")
+)
+FORUM_NEW_MEMBER_REPLIES_PER_DAY = int(os.environ.get("FORUM_NEW_MEMBER_REPLIES_PER_DAY", "20"))
+FORUM_DUPLICATE_POST_MINUTES = int(os.environ.get("FORUM_DUPLICATE_POST_MINUTES", "10"))
+FORUM_FLAGS_PER_DAY = int(os.environ.get("FORUM_FLAGS_PER_DAY", "20"))
+FORUM_PREVIEWS_PER_MINUTE = int(os.environ.get("FORUM_PREVIEWS_PER_MINUTE", "10"))
+FORUM_TOPICS_PER_DAY = int(os.environ.get("FORUM_TOPICS_PER_DAY", "10"))

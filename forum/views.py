@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import markup
+from . import limits, markup
 from .forms import PostForm, TopicForm
 from .models import Category, Post, Topic
 from .permissions import (
@@ -145,27 +145,39 @@ def reply(request, pk):
     """Reply to a post; replying to the topic is replying to its opening post."""
     parent = get_object_or_404(Post.objects.select_related("topic", "author"), pk=pk)
     topic = parent.topic
+    # A removed post is, to those who may not read it, not there; but text
+    # typed before it was removed is given back (with the same status).
+    removed = not can_view_hidden(request.user, parent)
+    if removed and request.method == "GET":
+        raise Http404(_("There is no such post."))
     status = 200
     refusal = None
     try:
         check_reply_to(request.user, parent)
     except PermissionDenied as denied:
         # Shown above the form, which keeps whatever the person had typed.
-        refusal, status = str(denied), 403
+        refusal, status = str(denied), 404 if removed else 403
 
     preview = None
     if request.method == "POST":
         form = PostForm(request.POST)
         if form.is_valid() and refusal is None:
-            if "preview" in request.POST:
+            try:
+                if "preview" not in request.POST:
+                    return _post_reply(request, form, topic, parent)
+                limits.check_preview(request.user)
                 preview = markup.render(form.cleaned_data["body"])
-            else:
-                post = topic.add_reply(author=request.user, parent=parent, **form.cleaned_data)
-                messages.success(request, _("Your reply was posted."))
-                return redirect(post)
+            except limits.Limited as limited:
+                return limits.refusal(
+                    request,
+                    limited,
+                    form=form,
+                    submit_label=_("Post reply"),
+                    topic=topic,
+                    category=topic.category,
+                )
     else:
-        subject = parent.reply_subject() if can_view_hidden(request.user, parent) else ""
-        form = PostForm(initial={"subject": subject})
+        form = PostForm(initial={"subject": parent.reply_subject()})
     return render(
         request,
         "forum/reply.html",
@@ -181,6 +193,22 @@ def reply(request, pk):
     )
 
 
+def _post_reply(request, form, topic, parent):
+    def save():
+        with limits.replying(request.user, topic, form.cleaned_data["body"]):
+            post = topic.add_reply(author=request.user, parent=parent, **form.content())
+        messages.success(request, _("Your reply was posted."))
+        return post.get_absolute_url()
+
+    return limits.save_once(
+        request,
+        form,
+        save,
+        already=_("Your reply was already posted."),
+        fallback=parent.get_absolute_url(),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_create(request, slug):
@@ -190,14 +218,33 @@ def topic_create(request, slug):
     preview = None
     form = TopicForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if "preview" in request.POST:
+        try:
+            if "preview" not in request.POST:
+                return _open_topic(request, form, category)
+            limits.check_preview(request.user)
             preview = markup.render(form.cleaned_data["body"])
-        else:
-            topic = Topic.start(category=category, author=request.user, **form.cleaned_data)
-            messages.success(request, _("The topic was opened."))
-            return redirect(topic)
+        except limits.Limited as limited:
+            return limits.refusal(
+                request, limited, form=form, submit_label=_("Open topic"), category=category
+            )
     return render(
         request,
         "forum/topic_form.html",
         {"category": category, "form": form, "preview": preview},
+    )
+
+
+def _open_topic(request, form, category):
+    def save():
+        with limits.starting_topic(request.user, category, form.cleaned_data["body"]):
+            topic = Topic.start(category=category, author=request.user, **form.content())
+        messages.success(request, _("The topic was opened."))
+        return topic.get_absolute_url()
+
+    return limits.save_once(
+        request,
+        form,
+        save,
+        already=_("This topic was already opened."),
+        fallback=category.get_absolute_url(),
     )

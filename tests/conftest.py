@@ -1,5 +1,9 @@
 import pytest
+from django.core.cache import cache
+from django.utils import timezone
 
+from forum.models import Post, Topic
+from tests.clock import START, Clock
 from tests.factories import (
     make_admin,
     make_category,
@@ -15,6 +19,34 @@ from tests.factories import (
 def fast_password_hashing(settings):
     # Real hashing costs ~0.3 s a user; tests make hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _clear_cache():
+    try:
+        cache.clear()
+    except RuntimeError:
+        pass  # a test without the database has no database cache to clear
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Limits, form tokens and allauth's rate limits live in the shared
+    cache, which outlives a test's transaction when it is Redis (or when the
+    test commits): no test sees another's counters."""
+    _clear_cache()
+    yield
+    _clear_cache()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """timezone.now() under the test's control, from START."""
+    clock = Clock(START)
+    monkeypatch.setattr(timezone, "now", lambda: clock.now)
+    # Field defaults hold the real timezone.now: stamp new rows with the clock.
+    for model, name in [(Post, "created_at"), (Topic, "created_at"), (Topic, "last_post_at")]:
+        monkeypatch.setattr(model._meta.get_field(name), "_get_default", lambda: clock.now)
+    return clock
 
 
 @pytest.fixture

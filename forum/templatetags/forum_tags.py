@@ -62,6 +62,16 @@ def can_view_hidden(user, post) -> bool:
 
 
 @register.filter
+def can_view_parent(user, post) -> bool:
+    return permissions.can_view_parent(user, post)
+
+
+@register.filter
+def needs_mfa_for_tools(user, topic) -> bool:
+    return permissions.needs_mfa_for_tools(user, topic)
+
+
+@register.filter
 def can_view_revisions(user, post) -> bool:
     return permissions.can_view_revisions(user, post)
 

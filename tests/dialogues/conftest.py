@@ -1,37 +1,11 @@
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from dialogues.models import ConversationLeader
-from forum.models import Post, Topic
+from tests.clock import START
 from tests.factories import make_dialogue, make_user
-
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    """A controllable timezone.now() for the code under test."""
-
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def set(self, when: datetime) -> None:
-        self.now = when
-
-    def advance(self, **delta) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    clock = Clock(START)
-    monkeypatch.setattr(timezone, "now", lambda: clock.now)
-    # Field defaults hold the real timezone.now: stamp new rows with the clock.
-    for model, name in [(Post, "created_at"), (Topic, "created_at"), (Topic, "last_post_at")]:
-        monkeypatch.setattr(model._meta.get_field(name), "_get_default", lambda: clock.now)
-    return clock
 
 
 @pytest.fixture

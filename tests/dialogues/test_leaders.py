@@ -80,7 +80,7 @@ def test_participation_counts_leader_posts_per_day_and_lists_unanswered_posts(
 def test_participation_is_for_facilitators_only(participant_client, dialogue):
     response = participant_client.get(reverse("dialogues:participation", args=[dialogue.topic_id]))
 
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_facilitator_removes_a_leader_and_the_badge_goes(facilitator_client, dialogue, leader):

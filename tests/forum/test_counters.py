@@ -27,4 +27,4 @@ def test_category_page_shows_post_count_and_last_post_author(client, topic):
     response = client.get(topic.category.get_absolute_url())
 
     assert "2 posts" in response.text
-    assert "by Rosa Replier" in response.text
+    assert "by <bdi>Rosa Replier</bdi>" in response.text

@@ -29,7 +29,7 @@ def test_topic_page_shows_opening_post_counts_and_last_post(client, topic):
 
     assert "Opening post." in text
     assert "2 posts" in text
-    assert "Last post" in text and "Trust takes time" in text and "by Mona" in text
+    assert "Last post" in text and "Trust takes time" in text and "by <bdi>Mona</bdi>" in text
     assert f'id="post-{reply.pk}"' in text
     assert f'datetime="{reply.created_at.isoformat()}"' in text
 
