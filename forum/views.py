@@ -160,9 +160,14 @@ def reply(request, pk):
             if "preview" in request.POST:
                 preview = markup.render(form.cleaned_data["body"])
             else:
-                post = topic.add_reply(author=request.user, parent=parent, **form.cleaned_data)
-                messages.success(request, _("Your reply was posted."))
-                return redirect(post)
+                try:
+                    post = topic.add_reply(author=request.user, parent=parent, **form.cleaned_data)
+                except PermissionDenied as denied:
+                    # Locked or closed while they wrote: same page, text kept.
+                    refusal, status = str(denied), 403
+                else:
+                    messages.success(request, _("Your reply was posted."))
+                    return redirect(post)
     else:
         subject = parent.reply_subject() if can_view_hidden(request.user, parent) else ""
         form = PostForm(initial={"subject": subject})
