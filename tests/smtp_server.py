@@ -59,7 +59,13 @@ class SMTPServer:
     def stop(self) -> None:
         self.stopped.set()
         self.answering.set()
+        try:  # wakes the thread blocked in accept(), so the port is free at once
+            self._listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._listener.close()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
         with self.lock:
             for sock in self._sockets:
                 try:
