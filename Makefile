@@ -35,10 +35,9 @@ test: $(STAMP)
 # Fault drills against gunicorn on PostgreSQL (see README "Drills"): they
 # recreate DRILL_DATABASE_URL's database (its name must contain "drill").
 drills: $(STAMP)
-	$(PY) -m drills.concurrency
-	$(PY) -m drills.lock
-	$(PY) -m drills.restart
-	$(PY) -m drills.smtp
+	@failed=""; for drill in concurrency lock restart smtp; do \
+		$(PY) -m drills.$$drill || failed="$$failed $$drill"; done; \
+	if [ -n "$$failed" ]; then echo "Failed drills:$$failed"; exit 1; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

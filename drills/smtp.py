@@ -39,7 +39,10 @@ from tests.smtp_server import ANSWER, HANG, SMTPServer
 
 SMTP_PORT = int(os.environ.get("DRILL_SMTP_PORT", str(PORT + 90)))
 POSTERS, REPLIES_EACH, FOLLOWERS = 3, 3, 5
-FAST = 1.0  # seconds: a reply that waited on the mail server would take 20
+# Seconds. A reply that waited on a hanging mail server would take the 20 s
+# EMAIL_TIMEOUT; this leaves room for a loaded machine and a worker's first
+# request.
+FAST = 2.0
 HANG_FOR = 3  # seconds after the last reply
 
 
