@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	$$HOME/.pyenv/versions/3.12*/bin/python3 /usr/local/bin/python3.1[234] /usr/bin/python3.1[234]; do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v "$$p"; break; }; done)
 
-.PHONY: run test lint check clean
+.PHONY: run test lint drills check clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then \
@@ -31,6 +31,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(ARGS)
+
+# Fault drills against gunicorn on PostgreSQL (see README "Drills"): they
+# recreate DRILL_DATABASE_URL's database (its name must contain "drill").
+drills: $(STAMP)
+	@failed=""; for drill in concurrency lock restart smtp; do \
+		$(PY) -m drills.$$drill || failed="$$failed $$drill"; done; \
+	if [ -n "$$failed" ]; then echo "Failed drills:$$failed"; exit 1; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -3,13 +3,14 @@ person's preferences, digest entries and the outgoing queue. Imported by
 models.py, where Django looks for the app's models."""
 
 import logging
+import smtplib
 import zoneinfo
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -139,6 +140,108 @@ class OutgoingEmailQuerySet(models.QuerySet):
     def due(self, now: datetime):
         return self.filter(status=OutgoingEmail.PENDING, next_attempt_at__lte=now)
 
+    def deliver(self, *, even_if_backing_off: bool = False) -> int:
+        """Send this queryset's emails that wait for a send, over one SMTP
+        connection; return how many the server accepted.
+
+        Each email is claimed just before its send (OutgoingEmail.claim), so
+        two workers given the same ids never both send one. Each is marked
+        sent the moment the server accepts it: a connection that hangs or
+        fails afterwards, on the next email or on QUIT, cannot get it sent
+        twice."""
+        sent = 0
+        with _Connection() as connection:
+            for email in self.filter(status=OutgoingEmail.PENDING).order_by("pk"):
+                if not email.claim(connection.claim_length, even_if_backing_off):
+                    continue
+                failure = connection.send(email.message())
+                if failure is None:
+                    email.mark_sent()
+                    sent += 1
+                else:
+                    email.mark_failed(*failure)
+        return sent
+
+
+class _Connection:
+    """One connection to the mail server for a batch of emails. After a
+    connection-level failure (refused, timed out, dropped) the rest of the
+    batch fails at once with the same error rather than waiting out the
+    timeout once per email; a connection that had delivered something is
+    reopened, since servers end long sessions."""
+
+    # A claimed email is left to its worker for this many times the mail
+    # server's timeout (at least MIN_CLAIM): longer than any send can take,
+    # so another worker only takes over from a worker that died.
+    CLAIM_PER_TIMEOUT = 10
+    MIN_CLAIM = timedelta(minutes=10)
+
+    def __init__(self):
+        self.backend = mailers.default
+        timeout = getattr(self.backend, "timeout", None) or 0
+        self.claim_length = max(self.MIN_CLAIM, timedelta(seconds=timeout * self.CLAIM_PER_TIMEOUT))
+        self.is_open = False
+        self.broken: Exception | None = None
+        self.delivered = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def send(self, message) -> tuple[Exception, bool] | None:
+        """None when the server accepted the message, else the error and
+        whether it is final for this message (a 5xx answer about it)."""
+        if self.broken is not None:
+            return self.broken, False
+        try:
+            if not self.is_open:
+                self.backend.open()
+                self.is_open = True
+            if not self.backend.send_messages([message]):
+                return RuntimeError("the mail backend sent nothing"), False
+        except (smtplib.SMTPRecipientsRefused, ValueError) as error:
+            # This message's recipient; the connection is still good.
+            return error, _is_final(error)
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
+            if error.smtp_code == 421:  # the server is closing the connection
+                self._lost(error)
+            return error, _is_final(error)
+        except Exception as error:  # refused, timed out, dropped: the connection is gone
+            self._lost(error)
+            return error, False
+        self.delivered += 1
+        return None
+
+    def _lost(self, error: Exception) -> None:
+        self.close()
+        if self.delivered:
+            self.delivered = 0  # try a new connection once for the rest
+        else:
+            self.broken = error
+
+    def close(self) -> None:
+        if not self.is_open:
+            return
+        self.is_open = False
+        try:
+            self.backend.close()
+        except Exception as error:  # e.g. QUIT timed out: what was accepted stays sent
+            logger.info("Closing the mail connection failed: %s", error)
+
+
+def _is_final(error: Exception) -> bool:
+    """A 5xx answer about this message (unknown mailbox, content refused):
+    retrying would get the same answer. A refused sender is a settings
+    problem, so it is retried."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(error, smtplib.SMTPDataError):
+        return 500 <= error.smtp_code < 600
+    return isinstance(error, ValueError)  # an address that cannot be sent to
+
 
 class OutgoingEmail(models.Model):
     """Every email we send is first stored here, so a mail server that is
@@ -185,35 +288,60 @@ class OutgoingEmail(models.Model):
         return f"{self.subject} → {self.to} ({self.status})"
 
     def message(self) -> EmailMultiAlternatives:
+        # The same Message-ID on every attempt: when a server took a message
+        # but its answer was lost, the retry is recognisably the same email,
+        # which mail systems show once.
+        headers = {"Message-ID": self.message_id(), **self.headers}
         message = EmailMultiAlternatives(
-            self.subject, self.text, settings.DEFAULT_FROM_EMAIL, [self.to], headers=self.headers
+            self.subject, self.text, settings.DEFAULT_FROM_EMAIL, [self.to], headers=headers
         )
         if self.html:
             message.attach_alternative(self.html, "text/html")
         return message
 
-    def deliver(self, now: datetime | None = None) -> bool:
-        """Send it; on failure record the attempt and when to try again."""
-        if self.status == self.SENT:
-            return True
-        now = now or timezone.now()
-        self.attempts += 1
-        try:
-            self.message().send()
-        except Exception as error:  # any transport failure: keep it for a retry
-            self.last_error = f"{type(error).__name__}: {error}"[:2000]
-            self.next_attempt_at = now + timedelta(minutes=5 * 2 ** (self.attempts - 1))
-            if self.attempts >= self.MAX_ATTEMPTS:
-                self.status = self.FAILED
-            logger.warning(
-                "Email %s to %s failed (attempt %s): %s",
-                self.pk,
-                self.to,
-                self.attempts,
-                self.last_error,
-            )
-            self.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
-            return False
-        self.status, self.sent_at = self.SENT, now
-        self.save(update_fields=["attempts", "status", "sent_at"])
-        return True
+    def message_id(self) -> str:
+        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+        return f"<outgoing.{self.pk}.{self.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+    def claim(self, length: timedelta, even_if_backing_off: bool = False) -> bool:
+        """Take this email for one attempt; False when another worker has
+        it, or it waits for its next retry. The UPDATE matches the row only
+        as this object read it (same attempt count), so of two workers
+        racing for it exactly one wins, on PostgreSQL and SQLite alike.
+
+        While claimed, next_attempt_at holds the end of the claim (like a
+        queue's visibility timeout: if the worker dies mid-send the email is
+        due again then) and last_error is empty, so not even a forced retry
+        (the admin's "Retry delivery now") takes an email that is being sent."""
+        now = timezone.now()
+        waiting = Q(attempts=0) | Q(next_attempt_at__lte=now)
+        if even_if_backing_off:
+            waiting |= ~Q(last_error="")
+        claimed = (
+            type(self)
+            .objects.filter(waiting, pk=self.pk, status=self.PENDING, attempts=self.attempts)
+            .update(attempts=F("attempts") + 1, next_attempt_at=now + length, last_error="")
+        )
+        if claimed:
+            self.attempts += 1
+        return bool(claimed)
+
+    def mark_sent(self) -> None:
+        self.status, self.sent_at = self.SENT, timezone.now()
+        self.save(update_fields=["status", "sent_at"])
+
+    def mark_failed(self, error: Exception, final: bool = False) -> None:
+        """Record the failed attempt and when to try again, with a growing
+        delay; give up after MAX_ATTEMPTS, or at once when `final`."""
+        self.last_error = f"{type(error).__name__}: {error}"[:2000]
+        self.next_attempt_at = timezone.now() + timedelta(minutes=5 * 2 ** (self.attempts - 1))
+        if final or self.attempts >= self.MAX_ATTEMPTS:
+            self.status = self.FAILED
+        logger.warning(
+            "Email %s to %s failed (attempt %s): %s",
+            self.pk,
+            self.to,
+            self.attempts,
+            self.last_error,
+        )
+        self.save(update_fields=["last_error", "next_attempt_at", "status"])

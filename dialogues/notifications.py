@@ -1,5 +1,5 @@
 """Who is told about what, by email. Builds OutgoingEmail rows (the queue);
-tasks.deliver_email sends them."""
+tasks.deliver_emails sends them, a batch over one SMTP connection."""
 
 import contextlib
 import contextvars
@@ -31,6 +31,9 @@ from .models import (
 UNSUBSCRIBE_SALT = "dialogues.unsubscribe"
 RETRY_SAFETY_NET = timedelta(minutes=10)
 _muted = contextvars.ContextVar("dialogues_notifications_muted", default=False)
+_batch = contextvars.ContextVar("dialogues_email_batch", default=None)
+# Retries go out in batches of this many per task (and SMTP connection).
+RETRY_BATCH = 200
 
 
 @contextlib.contextmanager
@@ -41,6 +44,29 @@ def muted():
         yield
     finally:
         _muted.reset(token)
+
+
+@contextlib.contextmanager
+def sent_together():
+    """The emails queued inside are sent by one task, over one SMTP
+    connection, after the commit: a fan-out to a hundred followers is one
+    connection, not a hundred."""
+    ids = []
+    token = _batch.set(ids)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        if ids:
+            _deliver_after_commit(ids)
+
+
+def _deliver_after_commit(ids: list[int]) -> None:
+    from . import tasks
+
+    # robust: a queue that fails to take the work must not fail the caller;
+    # the emails are stored, and retry_emails sends them.
+    transaction.on_commit(partial(tasks.deliver_emails.enqueue, ids), robust=True)
 
 
 def post_added(sender, post: Post, **kwargs) -> None:
@@ -79,7 +105,6 @@ def queue_email(user, template: str, context: dict, *, dedupe_key: str, topic=No
     with a one-click unsubscribe) and send it after commit. `posts`: the ids
     of the posts whose words it shows (OutgoingEmail.posts). Returns None
     when an email with this dedupe_key already exists."""
-    from . import tasks
 
     if OutgoingEmail.objects.filter(dedupe_key=dedupe_key).exists():
         return None
@@ -119,7 +144,11 @@ def queue_email(user, template: str, context: dict, *, dedupe_key: str, topic=No
     if not created:  # another worker got there first
         return None
     email.posts.add(*(pk for pk in posts if pk is not None))
-    transaction.on_commit(partial(tasks.deliver_email.enqueue, email.pk), robust=True)
+    batch = _batch.get()
+    if batch is None:
+        _deliver_after_commit([email.pk])
+    else:
+        batch.append(email.pk)
     return email
 
 
@@ -151,24 +180,25 @@ def notify_new_post(post_id: int) -> int:
         .select_related("notification_preference")
     )
     told = 0
-    for user in users:
-        if not can_view_topic(user, topic):
-            continue
-        preference = NotificationPreference.for_user(user)
-        if preference.delivery == NotificationPreference.DIGEST:
-            DigestEntry.objects.get_or_create(user=user, post=post)
-        else:
-            is_reply = user.pk == parent_author_id
-            queue_email(
-                user,
-                "reply" if is_reply else "new_post",
-                {"post": post, "post_url": absolute(post.get_absolute_url())},
-                dedupe_key=f"post:{post.pk}:{user.pk}",
-                topic=topic,
-                # The title, and the parent whose subject a reply shows or quotes.
-                posts=[post.pk, topic.opening_post_id, post.parent_id],
-            )
-        told += 1
+    with sent_together():
+        for user in users:
+            if not can_view_topic(user, topic):
+                continue
+            preference = NotificationPreference.for_user(user)
+            if preference.delivery == NotificationPreference.DIGEST:
+                DigestEntry.objects.get_or_create(user=user, post=post)
+            else:
+                is_reply = user.pk == parent_author_id
+                queue_email(
+                    user,
+                    "reply" if is_reply else "new_post",
+                    {"post": post, "post_url": absolute(post.get_absolute_url())},
+                    dedupe_key=f"post:{post.pk}:{user.pk}",
+                    topic=topic,
+                    # The title, and the parent whose subject a reply shows or quotes.
+                    posts=[post.pk, topic.opening_post_id, post.parent_id],
+                )
+            told += 1
     return told
 
 
@@ -193,19 +223,16 @@ def send_summary_emails(dialogue_id: int) -> int:
         "next_url": absolute(next_topic.get_absolute_url()) if next_topic else "",
     }
     sent = 0
-    for user in users.order_by("pk"):
-        if not can_view_topic(user, topic):
-            continue
-        # No topic in the unsubscribe token: it stops all email, since
-        # people who only posted follow nothing to unfollow.
-        if queue_email(
-            user,
-            "summary",
-            context,
-            dedupe_key=f"summary:{dialogue.pk}:{user.pk}",
-            posts=[topic.opening_post_id, next_topic and next_topic.opening_post_id],
-        ):
-            sent += 1
+    with sent_together():
+        for user in users.order_by("pk"):
+            if not can_view_topic(user, topic):
+                continue
+            # No topic in the unsubscribe token: it stops all email, since
+            # people who only posted follow nothing to unfollow.
+            key = f"summary:{dialogue.pk}:{user.pk}"
+            shown = [topic.opening_post_id, next_topic and next_topic.opening_post_id]
+            if queue_email(user, "summary", context, dedupe_key=key, posts=shown):
+                sent += 1
     return sent
 
 
@@ -218,46 +245,53 @@ def send_digests(now: datetime | None = None) -> int:
         Exists(pending), delivery=NotificationPreference.DIGEST, email_enabled=True
     ).select_related("user")
     sent = 0
-    for preference in preferences:
-        if not preference.digest_due(now):
-            continue
-        with transaction.atomic():
-            entries = list(
-                DigestEntry.objects.select_for_update()
-                .filter(user=preference.user, sent_at__isnull=True)
-                .select_related("post__topic", "post__author")
-                .order_by("post__topic_id", "post__created_at")
-            )
-            by_topic = defaultdict(list)
-            for entry in entries:
-                post = entry.post
-                if post.is_hidden or not can_view_topic(preference.user, post.topic):
-                    continue
-                post.url = absolute(post.get_absolute_url())
-                by_topic[post.topic].append(post)
-            if by_topic:
-                local_day = now.astimezone(preference.zone()).date()
-                queue_email(
-                    preference.user,
-                    "digest",
-                    {
-                        "topics": [
-                            {"topic": t, "url": absolute(t.get_absolute_url()), "posts": posts}
-                            for t, posts in by_topic.items()
-                        ],
-                        "day": local_day,
-                    },
-                    dedupe_key=f"digest:{preference.user_id}:{local_day.isoformat()}",
-                    posts=[
-                        pk
-                        for t, shown in by_topic.items()
-                        for pk in (t.opening_post_id, *(p.pk for p in shown))
+    with sent_together():
+        for preference in preferences:
+            if preference.digest_due(now):
+                sent += _send_digest(preference, now)
+    return sent
+
+
+def _send_digest(preference, now: datetime) -> int:
+    """One reader's digest: 1 if an email was queued."""
+    sent = 0
+    with transaction.atomic():
+        entries = list(
+            DigestEntry.objects.select_for_update()
+            .filter(user=preference.user, sent_at__isnull=True)
+            .select_related("post__topic", "post__author")
+            .order_by("post__topic_id", "post__created_at")
+        )
+        by_topic = defaultdict(list)
+        for entry in entries:
+            post = entry.post
+            if post.is_hidden or not can_view_topic(preference.user, post.topic):
+                continue
+            post.url = absolute(post.get_absolute_url())
+            by_topic[post.topic].append(post)
+        if by_topic:
+            local_day = now.astimezone(preference.zone()).date()
+            queue_email(
+                preference.user,
+                "digest",
+                {
+                    "topics": [
+                        {"topic": t, "url": absolute(t.get_absolute_url()), "posts": posts}
+                        for t, posts in by_topic.items()
                     ],
-                )
-                sent += 1
-            DigestEntry.objects.filter(pk__in=[e.pk for e in entries]).update(sent_at=now)
-            preference.last_digest_at = now
-            preference.save(update_fields=["last_digest_at"])
+                    "day": local_day,
+                },
+                dedupe_key=f"digest:{preference.user_id}:{local_day.isoformat()}",
+                posts=[
+                    pk
+                    for t, shown in by_topic.items()
+                    for pk in (t.opening_post_id, *(p.pk for p in shown))
+                ],
+            )
+            sent += 1
+        DigestEntry.objects.filter(pk__in=[e.pk for e in entries]).update(sent_at=now)
+        preference.last_digest_at = now
+        preference.save(update_fields=["last_digest_at"])
     return sent
 
 
@@ -272,6 +306,6 @@ def retry_due_emails(now: datetime | None = None) -> int:
     from . import tasks
 
     ids = list(OutgoingEmail.objects.due(now or timezone.now()).values_list("pk", flat=True))
-    for pk in ids:
-        tasks.deliver_email.enqueue(pk)
+    for start in range(0, len(ids), RETRY_BATCH):
+        tasks.deliver_emails.enqueue(ids[start : start + RETRY_BATCH])
     return len(ids)

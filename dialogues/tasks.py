@@ -1,9 +1,9 @@
 """Background work (django.tasks). Arguments are plain ids; callers enqueue
 on transaction commit so a task never sees uncommitted rows. With the
-default ImmediateBackend these run in-process right after the commit; with
-TASKS_BACKEND=database they run in `manage.py db_worker`."""
+default backend these run on a small pool of threads in the web process
+after the commit (forum/task_backends.py); with TASKS_BACKEND=database they
+run in `manage.py db_worker`; with TASKS_BACKEND=immediate, in the request."""
 
-from django.db import transaction
 from django.tasks import task
 
 from . import notifications
@@ -11,15 +11,17 @@ from .models import OutgoingEmail
 
 
 @task
+def deliver_emails(email_ids: list[int]) -> int:
+    """Send the stored emails over one SMTP connection. Safe to run twice or
+    on two workers at once: each email is claimed before its send."""
+    return OutgoingEmail.objects.filter(pk__in=email_ids).deliver()
+
+
+@task
 def deliver_email(email_id: int) -> bool:
-    # The row lock keeps two workers from sending the same email twice.
-    with transaction.atomic():
-        email = (
-            OutgoingEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status=OutgoingEmail.PENDING)
-            .first()
-        )
-        return email.deliver() if email else False
+    """Send one email now, even if it waits for its next retry: the admin's
+    "Retry delivery now" (and tasks queued before deliver_emails)."""
+    return OutgoingEmail.objects.filter(pk=email_id).deliver(even_if_backing_off=True) == 1
 
 
 @task

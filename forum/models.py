@@ -165,58 +165,76 @@ class Topic(TopicModeration, TopicSchedule, models.Model):
         )
 
     @classmethod
-    @transaction.atomic
     def start(cls, *, category: Category, author, title: str, body: str) -> "Topic":
         """Open a topic with its opening post (the prompt and guiding questions)."""
-        topic = cls.objects.create(
-            category=category, author=author, title=title, slug=slugify(title)[:80]
-        )
-        post = Post.objects.create(
-            topic=topic,
-            author=author,
-            subject=title,
-            body=body,
-            body_html=markup.render(body),
-            path=tree.ROOT_PATH,
-            depth=0,
-            created_at=topic.created_at,
-        )
-        topic.opening_post = post
-        topic.last_post = post
-        topic.last_post_at = post.created_at
-        topic.post_count = 1
-        topic.save(update_fields=["opening_post", "last_post", "last_post_at", "post_count"])
-        signals.post_added.send(sender=Post, post=post)
+        # Rendered before the transaction: a long body must not hold the
+        # database's write lock (all of it, on SQLite) while it renders.
+        body_html = markup.render(body)
+        with transaction.atomic():
+            topic = cls.objects.create(
+                category=category, author=author, title=title, slug=slugify(title)[:80]
+            )
+            post = Post.objects.create(
+                topic=topic,
+                author=author,
+                subject=title,
+                body=body,
+                body_html=body_html,
+                path=tree.ROOT_PATH,
+                depth=0,
+                created_at=topic.created_at,
+            )
+            topic.opening_post = post
+            topic.last_post = post
+            topic.last_post_at = post.created_at
+            topic.post_count = 1
+            topic.save(update_fields=["opening_post", "last_post", "last_post_at", "post_count"])
+            signals.post_added.send(sender=Post, post=post)
         return topic
 
-    @transaction.atomic
     def add_reply(self, *, author, parent: "Post", subject: str, body: str) -> "Post":
-        """Add a reply under `parent` and keep the topic's counters exact."""
+        """Add a reply under `parent` and keep the topic's counters exact.
+
+        Raises PermissionDenied, with the reason, when the author may not
+        reply at the moment of commit: the topic's row lock is taken first,
+        as lock(), close_early() and schedule() take it, so a reply either
+        commits before such a change or sees it. Once a lock has committed,
+        no reply commits after it."""
+        from .permissions import check_reply
+
         if parent.topic_id != self.pk:
             raise ValueError("the parent post belongs to another topic")
-        # Deep replies sort under their parent's parent: see tree.MAX_DEPTH.
+        # Everything slow happens before the lock: rendering a long body,
+        # and finding where a deep reply sorts (under its parent's parent:
+        # see tree.MAX_DEPTH).
+        body_html = markup.render(body)
         tree_parent = parent
         while tree_parent.depth >= tree.MAX_DEPTH:
             tree_parent = tree_parent.parent
-        # The UPDATE locks the parent row until commit, so concurrent replies
-        # to the same post get distinct child numbers.
-        Post.objects.filter(pk=tree_parent.pk).update(child_count=F("child_count") + 1)
-        number = Post.objects.values_list("child_count", flat=True).get(pk=tree_parent.pk)
-        post = Post.objects.create(
-            topic=self,
-            parent=parent,
-            author=author,
-            subject=subject,
-            body=body,
-            body_html=markup.render(body),
-            path=tree.child_path(tree_parent.path, number),
-            depth=tree_parent.depth + 1,
-        )
-        Topic.objects.filter(pk=self.pk).update(
-            post_count=F("post_count") + 1, last_post=post, last_post_at=post.created_at
-        )
-        self.refresh_from_db(fields=["post_count", "last_post", "last_post_at"])
-        signals.post_added.send(sender=Post, post=post)
+        with transaction.atomic():
+            self._hold_row()
+            check_reply(author, self)
+            # The UPDATE locks the parent row until commit, so concurrent
+            # replies to the same post get distinct child numbers.
+            Post.objects.filter(pk=tree_parent.pk).update(child_count=F("child_count") + 1)
+            number = Post.objects.values_list("child_count", flat=True).get(pk=tree_parent.pk)
+            post = Post.objects.create(
+                topic=self,
+                parent=parent,
+                author=author,
+                subject=subject,
+                body=body,
+                body_html=body_html,
+                path=tree.child_path(tree_parent.path, number),
+                depth=tree_parent.depth + 1,
+                # The moment the reply state was checked: never after a close.
+                created_at=self.state.now,
+            )
+            Topic.objects.filter(pk=self.pk).update(
+                post_count=F("post_count") + 1, last_post=post, last_post_at=post.created_at
+            )
+            self.refresh_from_db(fields=["post_count", "last_post", "last_post_at"])
+            signals.post_added.send(sender=Post, post=post)
         return post
 
 

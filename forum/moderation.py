@@ -224,6 +224,9 @@ class TopicModeration:
 
     @transaction.atomic
     def lock(self, *, by, reason: str = "") -> None:
+        # The row lock that add_reply() takes: replies checked before the
+        # lock commit first; the rest wait for it and are refused.
+        self._hold_row()
         self.is_locked, self.locked_by, self.locked_at = True, by, timezone.now()
         self.lock_reason = reason
         self.save(update_fields=["is_locked", "locked_by", "locked_at", "lock_reason"])
@@ -232,6 +235,7 @@ class TopicModeration:
 
     @transaction.atomic
     def unlock(self, *, by, reason: str = "") -> None:
+        self._hold_row()
         self.is_locked, self.locked_by, self.locked_at, self.lock_reason = False, None, None, ""
         self.save(update_fields=["is_locked", "locked_by", "locked_at", "lock_reason"])
         self._forget_state()
@@ -276,6 +280,7 @@ class PostModeration:
         one; the post keeps its place in the tree for its replies."""
         if self.is_opening:
             raise ValueError("the opening post cannot be hidden; lock or delete the topic")
+        self.topic._hold_row()  # before the post's row, in add_reply()'s order
         updated = (
             type(self)
             .objects.filter(pk=self.pk, is_hidden=False)
@@ -293,6 +298,7 @@ class PostModeration:
 
     @transaction.atomic
     def restore(self, *, by, reason: str = "") -> None:
+        self.topic._hold_row()  # before the post's row, in add_reply()'s order
         updated = (
             type(self)
             .objects.filter(pk=self.pk, is_hidden=True)
@@ -328,6 +334,8 @@ class PostModeration:
         """Replace subject and body, keeping the previous version."""
         if subject == self.subject and body == self.body:
             return
+        if self.is_opening:  # its topic's title changes too: that row first
+            self.topic._hold_row()
         PostRevision.objects.create(
             post=self,
             subject=self.subject,

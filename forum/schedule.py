@@ -135,7 +135,32 @@ class TopicScheduleQuerySet(models.QuerySet):
 
 
 class TopicSchedule:
-    """The reply state and the dialogue schedule of forum.models.Topic."""
+    """The reply state and the dialogue schedule of forum.models.Topic.
+
+    Every change to whether a topic takes replies (lock, unlock, schedule,
+    close early) holds the topic's row lock, as Topic.add_reply() does while
+    it checks and saves a reply: so once such a change has committed, no
+    reply checked before it can commit after it."""
+
+    def _hold_row(self) -> None:
+        """Take the topic's row lock until the transaction ends, and re-read
+        its reply state. Whatever else a transaction locks (the parent post
+        of a reply, a post being hidden) it locks after this row, so no two
+        transactions deadlock. On SQLite the IMMEDIATE transactions already hold the
+        whole database's write lock."""
+        self.refresh_from_db(
+            from_queryset=type(self).objects.select_for_update(),
+            fields=[
+                "is_locked",
+                "locked_at",
+                "locked_by",
+                "lock_reason",
+                "opens_at",
+                "closes_at",
+                "close_logged_at",
+            ],
+        )
+        self._forget_state()
 
     def reply_state(self, now: datetime | None = None) -> ReplyState:
         now = now or timezone.now()
@@ -176,9 +201,10 @@ class TopicSchedule:
     def schedule(self, *, opens_at: datetime, closes_at: datetime, by, now=None) -> str:
         """Set or change the dialogue's times, and log what that means.
         Returns "scheduled", "extended", "reopened" or "rescheduled"."""
-        now = now or timezone.now()
         if closes_at <= opens_at:
             raise ValueError("a dialogue must close after it opens")
+        self._hold_row()
+        now = now or timezone.now()
         was = self.reply_state(now) if self.is_scheduled else None
         if was is None:
             outcome, action = "scheduled", ModerationLog.Action.SCHEDULE
@@ -202,6 +228,7 @@ class TopicSchedule:
     @transaction.atomic
     def close_early(self, *, by, reason: str = "", now=None) -> None:
         """End an open dialogue now instead of at its closing time."""
+        self._hold_row()
         now = now or timezone.now()
         if not self.reply_state(now).is_open or not self.is_scheduled:
             raise ValueError("only an open dialogue can be closed early")

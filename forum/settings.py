@@ -102,6 +102,17 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # Readers never wait for the writer, and the background task
+        # threads write beside the requests.
+        "init_command": "PRAGMA journal_mode=WAL",
+        # Every transaction takes the write lock when it begins, not half
+        # way through, where SQLite could only fail it ("database is
+        # locked"); writers queue for up to `timeout` seconds instead.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -284,23 +295,31 @@ if os.environ.get("EMAIL_HOST"):
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": env_bool("EMAIL_USE_TLS", True),
-                "timeout": 20,
+                # Seconds per network operation (Django's EMAIL_TIMEOUT, which
+                # MAILERS replaces). Sends run in the background, so this
+                # bounds a worker's wait, never a request's.
+                "timeout": float(os.environ.get("EMAIL_TIMEOUT", "20")),
             },
         }
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
-# Background tasks (django.tasks): run in-process right after the commit by
-# default, so no worker is needed; TASKS_BACKEND=database queues them in the
-# database for `manage.py db_worker` (django-tasks-db).
-TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+# Background tasks (django.tasks): mail and other work on other servers
+# never runs in a request. The default, "threads", runs tasks on a small pool
+# of threads in the web process after the request's commit
+# (forum/task_backends.py): nothing else to start. "database" queues them in
+# the database for `manage.py db_worker` (django-tasks-db): production.
+# "immediate" runs them in the request, after the commit: the tests.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "threads")
 if TASKS_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "threads":
+    TASKS = {"default": {"BACKEND": "forum.task_backends.ThreadPoolBackend"}}
 elif TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 else:
-    raise ImproperlyConfigured("TASKS_BACKEND must be 'immediate' or 'database'.")
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'threads', 'database' or 'immediate'.")
 
 # Production hardening; behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)

@@ -176,6 +176,9 @@ def reply(request, pk):
                     topic=topic,
                     category=topic.category,
                 )
+            except PermissionDenied as denied:
+                # Locked or closed while they wrote: the same page, text kept.
+                refusal, status = str(denied), 403
     else:
         form = PostForm(initial={"subject": parent.reply_subject()})
     return render(

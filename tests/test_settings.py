@@ -31,3 +31,38 @@ def test_debug_without_secret_key_uses_a_development_key():
 
 def test_production_with_secret_key_starts():
     assert import_settings(DEBUG="0", SECRET_KEY="x" * 50).returncode == 0
+
+
+def settings_value(expression, **env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DEBUG", "TASKS_BACKEND", "DATABASE_URL", "EMAIL_TIMEOUT")
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", f"import forum.settings as s; print({expression})"],
+        cwd=ROOT,
+        env=clean | {"SECRET_KEY": "x" * 50} | env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_by_default_tasks_run_on_a_thread_pool_never_in_the_request():
+    assert settings_value("s.TASKS['default']['BACKEND']") == (
+        "forum.task_backends.ThreadPoolBackend"
+    )
+
+
+def test_the_mail_server_timeout_comes_from_email_timeout():
+    timeout = "s.MAILERS['default']['OPTIONS']['timeout']"
+    assert settings_value(timeout, EMAIL_HOST="smtp.example.org") == "20.0"
+    assert settings_value(timeout, EMAIL_HOST="smtp.example.org", EMAIL_TIMEOUT="5") == "5.0"
+
+
+def test_the_embedded_database_lets_writers_queue_instead_of_failing():
+    options = settings_value("sorted(s.DATABASES['default']['OPTIONS'].items())")
+    assert "('transaction_mode', 'IMMEDIATE')" in options
+    assert "PRAGMA journal_mode=WAL" in options

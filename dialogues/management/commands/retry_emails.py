@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from dialogues.notifications import retry_due_emails
+from forum.task_backends import wait_for_tasks
 
 
 class Command(BaseCommand):
@@ -8,4 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         retried = retry_due_emails()
+        # Run from cron: with the default thread-pool backend, finish the
+        # sending before the process exits.
+        wait_for_tasks()
         self.stdout.write(f"{retried} email(s) retried.")

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from dialogues.notifications import send_digests
+from forum.task_backends import wait_for_tasks
 
 
 class Command(BaseCommand):
@@ -8,4 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sent = send_digests()
+        # Run from cron: with the default thread-pool backend, finish the
+        # sending before the process exits.
+        wait_for_tasks()
         self.stdout.write(f"{sent} digest(s) queued.")
