@@ -1,7 +1,9 @@
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 from django import template
 from django.conf import settings
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from .. import permissions, schedule
@@ -141,3 +143,14 @@ def on_site(url) -> str:
     from the request's host ("127.0.0.1:8101") point at the public site."""
     parts = urlsplit(str(url))
     return settings.SITE_URL + urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+
+
+_RELATIVE_LINK = re.compile(r'\b(href|src)="/(?!/)')
+
+
+@register.filter
+def absolute_links(html) -> SafeString:
+    """Sanitized post or summary HTML for an email: links written relative to
+    the site ("/p/12/") point at SITE_URL, since a mail client has no site
+    to resolve them against. The input is already sanitized (markup.py)."""
+    return mark_safe(_RELATIVE_LINK.sub(rf'\1="{settings.SITE_URL}/', str(html)))  # noqa: S308
