@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value, Window
-from django.db.models.functions import Coalesce, Mod, RowNumber
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -261,17 +261,36 @@ class PostQuerySet(models.QuerySet):
         rows = list(replies.order_by("path")[: size + 1])
         return rows[:size], len(rows) > size
 
-    def page_starts(self, size: int) -> list[tuple[int, str]]:
-        """(id, path) of the first reply of every page of `size` replies in
-        tree order: the cursors of numbered page links. One query over the
-        topic's (topic, path) index, the same wherever the reader is."""
-        ranked = self.replies().annotate(n=Window(RowNumber(), order_by=F("path").asc()))
-        return list(
-            ranked.annotate(slot=Mod(F("n") - 1, size))
-            .filter(slot=0)
-            .order_by("path")
-            .values_list("pk", "path")
+    def tree_position(self, path: str) -> tuple[int, int]:
+        """(replies in all, replies before `path`) in tree order: one pass
+        over the (topic, path) index, the same wherever `path` is."""
+        counts = self.replies().aggregate(
+            total=Count("path"), before=Count("path", filter=Q(path__lt=path))
         )
+        return counts["total"], counts["before"]
+
+    def ids_around(self, path: str, offsets: dict, from_end: dict) -> dict:
+        """One query for the ids of the replies `offsets[key]` places after
+        `path` in tree order (before it when negative; 0 is `path` itself)
+        and `from_end[key]` places before the last reply. Each reads only as
+        many rows as its offset: the cursors of numbered page links."""
+        replies = self.replies().order_by()
+        after, before = replies.filter(path__gte=path), replies.filter(path__lt=path)
+        columns = {}
+        for key, n in offsets.items():
+            rows = (
+                after.order_by("path")[n : n + 1]
+                if n >= 0
+                else before.order_by("-path")[-n - 1 : -n]
+            )
+            columns[f"id_{key}"] = Subquery(rows.values("pk"))
+        for key, n in from_end.items():
+            columns[f"id_{key}"] = Subquery(replies.order_by("-path")[n : n + 1].values("pk"))
+        if not columns:
+            return {}
+        # The reply at `path` is the query's one row.
+        row = self.filter(path=path).order_by().values(**columns).first() or {}
+        return {key: row.get(f"id_{key}") for key in [*offsets, *from_end]}
 
 
 class Post(PostModeration, models.Model):

@@ -1,5 +1,3 @@
-from bisect import bisect_right
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -102,30 +100,36 @@ def _tree_page(request, topic) -> dict:
 
 
 def _page_numbers(topic, tree: dict) -> dict:
-    """ "Page 3 of 7" and numbered links (the first, the last, and those near
-    this page), each an offset-free ?start= cursor from one query; none
-    when the whole topic fits on this page."""
+    """ "Page 3 of 7" and numbered links: the first, the last, and those near
+    this page, each an offset-free ?start= cursor at a multiple of the page
+    size. Two queries, the same on page 500 as on page 1 (one pass over the
+    topic's path index, then offsets of a few pages at most); none when the
+    whole topic fits on this page."""
     if tree["is_first_page"] and not tree["has_next"]:
         return {"page_number": 1, "page_count": 1, "page_links": []}
-    starts = topic.posts.page_starts(settings.FORUM_PAGE_SIZE)
-    count = max(len(starts), 1)
-    if not tree["has_next"]:
-        number = count
-    elif tree["posts"]:
-        number = max(bisect_right([path for _pk, path in starts], tree["posts"][0].path), 1)
-    else:
-        number = 1
+    size = settings.FORUM_PAGE_SIZE
+    first = tree["posts"][0] if tree["posts"] else topic.last_post
+    total, before = topic.posts.tree_position(first.path)
+    count = max(-(-total // size), 1)
+    number = count if not tree["has_next"] else before // size + 1
     shown = sorted(
         n
         for n in {1, count, *range(number - PAGES_AROUND, number + PAGES_AROUND + 1)}
         if 1 <= n <= count
     )
+    # Where each linked page starts, counted from the first post shown (or,
+    # for the last page, from the end): never more than a few pages away.
+    near = {n: (n - 1) * size - before for n in shown if n > 1 and n != count}
+    ends = {count: total - 1 - (count - 1) * size} if count > 1 else {}
+    ids = topic.posts.ids_around(first.path, near, ends)
     url = topic.get_absolute_url()
     links, previous = [], 0
     for n in shown:
+        if n > 1 and ids.get(n) is None:
+            continue  # deleted a moment ago
         if n > previous + 1:
             links.append(None)  # an ellipsis
-        links.append({"number": n, "url": url if n == 1 else f"{url}?start={starts[n - 1][0]}"})
+        links.append({"number": n, "url": url if n == 1 else f"{url}?start={ids[n]}"})
         previous = n
     return {"page_number": number, "page_count": count, "page_links": links}
 
