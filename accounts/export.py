@@ -1,6 +1,6 @@
 """The "Download my data" file: everything we hold about one person."""
 
-from forum.models import Post
+from forum.models import Flag, Post, PostRevision
 
 
 def _iso(value):
@@ -43,14 +43,40 @@ def user_data(user) -> dict:
                 "subject": post.subject,
                 "body": post.body,
                 "created_at": _iso(post.created_at),
+                "edited_at": _iso(post.edited_at),
+                "hidden": post.is_hidden,
+                # Why a moderator hid it; who did is theirs to keep.
+                "hidden_at": _iso(post.hidden_at),
+                "hidden_reason": post.hidden_reason if post.is_hidden else "",
             }
             for post in posts
+        ],
+        "earlier_versions_of_posts": [
+            {
+                "post": revision.post_id,
+                "subject": revision.subject,
+                "body": revision.body,
+                "written_at": _iso(revision.written_at),
+                "replaced_at": _iso(revision.replaced_at),
+            }
+            for revision in PostRevision.objects.filter(post__author=user).order_by(
+                "post_id", "written_at", "pk"
+            )
+        ],
+        "flags": [
+            {
+                "post": flag.post_id,
+                "reason": flag.reason,
+                "text": flag.text,
+                "status": flag.status,
+                "created_at": _iso(flag.created_at),
+            }
+            for flag in Flag.objects.filter(flagger=user).order_by("created_at", "pk")
         ],
         "sessions": [
             {
                 "created_at": _iso(s.created_at),
                 "last_seen_at": _iso(s.last_seen_at),
-                "ip": s.ip,
                 "user_agent": s.user_agent,
             }
             for s in UserSession.objects.filter(user=user).order_by("created_at")

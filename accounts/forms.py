@@ -4,6 +4,7 @@ import zoneinfo
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,14 @@ class SignupForm(AllauthSignupForm):
             "real names are never required."
         )
         self.fields["email"].help_text = _("Never shown to other members.")
+
+    def try_save(self, request):
+        # A new address costs a password hash (set_password); an address that
+        # has an account gets only an email saying so. Hashing here too makes
+        # both answers take the same time, so timing tells no one who is a member.
+        if self.account_already_exists:
+            make_password(self.cleaned_data["password1"])
+        return super().try_save(request)
 
 
 class ProfileForm(forms.ModelForm):

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +46,10 @@ def validate_display_name_characters(value: str) -> None:
 
 class DeletionMode(models.TextChoices):
     KEEP = "keep", _('Keep my posts, shown as written by "Former participant"')
-    REMOVE = "remove", _("Replace the text of my posts with “[removed at the author's request]”")
+    REMOVE = (
+        "remove",
+        _("Replace the subjects and text of my posts with “[removed at the author's request]”"),
+    )
 
 
 class User(AbstractUser):
@@ -134,43 +139,25 @@ class User(AbstractUser):
     @transaction.atomic
     def delete_account(self, mode: str) -> None:
         """Erase personal data for good. The row stays (posts point at it,
-        PROTECT) as an inactive, anonymous "Former participant"."""
+        PROTECT) as an inactive, anonymous "Former participant". In both
+        modes their words go from every copy (emails, flags, earlier
+        versions); "remove" also replaces their posts' subjects and text."""
         from allauth.account.models import EmailAddress
         from allauth.mfa.models import Authenticator
-        from allauth.usersessions.models import UserSession
 
-        from forum import markup
-        from forum.models import ModerationLog, Post, PostRevision, TopicRead
+        from dialogues.models import NotificationPreference, Subscription
+        from forum.models import FacilitatorAssignment, TopicRead
 
-        if mode == DeletionMode.REMOVE:
-            Post.objects.filter(author=self).update(
-                body=REMOVED_TEXT, body_html=markup.render(REMOVED_TEXT)
-            )
-            # Earlier versions of the posts, and the links they shared, are
-            # their text too.
-            PostRevision.objects.filter(post__author=self).delete()
-            from dialogues.models import Resource
+        from . import erasure
 
-            Resource.objects.filter(post__author=self).delete()
-        elif mode != DeletionMode.KEEP:
+        if mode not in DeletionMode.values:
             raise ValueError(f"unknown deletion mode {mode!r}")
-
-        for session in UserSession.objects.filter(user=self):
-            session.end()
+        erasure.erase_words(self, remove_text=mode == DeletionMode.REMOVE)
+        erasure.end_sessions(self)
         EmailAddress.objects.filter(user=self).delete()
-        # Following topics, email preferences and mail queued or kept for them.
-        from dialogues.models import (
-            DigestEntry,
-            NotificationPreference,
-            OutgoingEmail,
-            Subscription,
-        )
-
-        for model in (Subscription, NotificationPreference, DigestEntry):
+        for model in (Subscription, NotificationPreference, TopicRead, FacilitatorAssignment):
             model.objects.filter(user=self).delete()
-        OutgoingEmail.objects.filter(recipient=self).delete()
         Authenticator.objects.filter(user=self).delete()
-        TopicRead.objects.filter(user=self).delete()
         self.groups.clear()
         self.user_permissions.clear()
 
@@ -187,10 +174,21 @@ class User(AbstractUser):
         self.deleted_at = timezone.now()
         self.set_unusable_password()
         self.save()
-        # The log outlives the account but keeps no name of the person.
-        ModerationLog.objects.filter(user=self).update(target=self.display_name)
+        # The logs outlive the account but keep no name of the person.
+        erasure.forget_name(self, self.display_name)
 
 
 def user_display(user) -> str:
     """How allauth names a user on its pages and in its emails."""
     return user.public_name
+
+
+# allauth's session list records the IP address of every login (and its
+# column cannot be empty). We keep the browser and the time only: every row
+# gets the unspecified address instead, whichever allauth path saves it.
+NO_IP_ADDRESS = "0.0.0.0"  # noqa: S104 (stored, never bound to)
+
+
+@receiver(pre_save, sender="usersessions.UserSession")
+def _keep_no_ip_address(sender, instance, **kwargs) -> None:
+    instance.ip = NO_IP_ADDRESS

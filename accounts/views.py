@@ -1,9 +1,11 @@
 import json
 
 from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
@@ -84,12 +86,32 @@ def my_data(request):
     return render(request, "accounts/my_data.html")
 
 
+def _export_allowed(user) -> bool:
+    """A few downloads an hour per member, counted in the shared cache: each
+    one reads everything they ever wrote."""
+    key = f"accounts:export:{user.pk}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the hour ran out between the two calls
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count <= settings.FORUM_DATA_EXPORTS_PER_HOUR
+
+
 @login_required
 @reauthentication_required
 @require_GET
 def export(request):
     # Asks for the password again: a borrowed or seized unlocked device should
     # not hand over everything at one click.
+    if not _export_allowed(request.user):
+        return render(
+            request,
+            "accounts/export_limited.html",
+            {"limit": settings.FORUM_DATA_EXPORTS_PER_HOUR},
+            status=429,
+        )
     data = {"exported_at": timezone.now().isoformat()} | user_data(request.user)
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),

@@ -159,6 +159,10 @@ class OutgoingEmail(models.Model):
     text = models.TextField()
     html = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
+    # The posts whose text, subject or author's name this email shows (a
+    # topic's title is its opening post's subject), so deleting an account
+    # finds exactly the copies that carry that person's words.
+    posts = models.ManyToManyField(Post, blank=True, related_name="+")
     # Makes "send once" hold even if a task runs twice.
     dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     status = models.CharField(

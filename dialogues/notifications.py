@@ -74,10 +74,11 @@ def absolute(url: str) -> str:
     return settings.SITE_URL.rstrip("/") + url
 
 
-def queue_email(user, template: str, context: dict, *, dedupe_key: str, topic=None):
+def queue_email(user, template: str, context: dict, *, dedupe_key: str, topic=None, posts=()):
     """Store an email (plain text and HTML, in the recipient's language,
-    with a one-click unsubscribe) and send it after commit. Returns None when
-    an email with this dedupe_key already exists."""
+    with a one-click unsubscribe) and send it after commit. `posts`: the ids
+    of the posts whose words it shows (OutgoingEmail.posts). Returns None
+    when an email with this dedupe_key already exists."""
     from . import tasks
 
     if OutgoingEmail.objects.filter(dedupe_key=dedupe_key).exists():
@@ -117,6 +118,7 @@ def queue_email(user, template: str, context: dict, *, dedupe_key: str, topic=No
     )
     if not created:  # another worker got there first
         return None
+    email.posts.add(*(pk for pk in posts if pk is not None))
     transaction.on_commit(partial(tasks.deliver_email.enqueue, email.pk), robust=True)
     return email
 
@@ -163,6 +165,8 @@ def notify_new_post(post_id: int) -> int:
                 {"post": post, "post_url": absolute(post.get_absolute_url())},
                 dedupe_key=f"post:{post.pk}:{user.pk}",
                 topic=topic,
+                # The title, and the parent whose subject a reply shows or quotes.
+                posts=[post.pk, topic.opening_post_id, post.parent_id],
             )
         told += 1
     return told
@@ -194,7 +198,13 @@ def send_summary_emails(dialogue_id: int) -> int:
             continue
         # No topic in the unsubscribe token: it stops all email, since
         # people who only posted follow nothing to unfollow.
-        if queue_email(user, "summary", context, dedupe_key=f"summary:{dialogue.pk}:{user.pk}"):
+        if queue_email(
+            user,
+            "summary",
+            context,
+            dedupe_key=f"summary:{dialogue.pk}:{user.pk}",
+            posts=[topic.opening_post_id, next_topic and next_topic.opening_post_id],
+        ):
             sent += 1
     return sent
 
@@ -238,6 +248,11 @@ def send_digests(now: datetime | None = None) -> int:
                         "day": local_day,
                     },
                     dedupe_key=f"digest:{preference.user_id}:{local_day.isoformat()}",
+                    posts=[
+                        pk
+                        for t, shown in by_topic.items()
+                        for pk in (t.opening_post_id, *(p.pk for p in shown))
+                    ],
                 )
                 sent += 1
             DigestEntry.objects.filter(pk__in=[e.pk for e in entries]).update(sent_at=now)

@@ -1,26 +1,58 @@
 from django import forms
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import markup
 from .models import Flag
 
+# "10,000" in English, "10 000" in French: formatted when shown, in the
+# reader's language.
+_number = lazy(lambda value: number_format(value, force_grouping=True), str)
+
 
 class MarkdownBodyField(forms.CharField):
+    """A Markdown body, at most FORUM_MAX_BODY_LENGTH characters (the limit
+    that bounds what rendering one post costs, see forum/markup.py).
+
+    The limit is checked here and said in the help text, not put on the
+    textarea as `maxlength`: a browser silently cuts pasted text at that
+    length, where this field says what is wrong and keeps every character."""
+
     widget = forms.Textarea(attrs={"rows": 10})
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, max_length=None, help_text=None, **kwargs):
         kwargs.setdefault("label", _("Message"))
-        kwargs.setdefault("max_length", settings.FORUM_MAX_BODY_LENGTH)
-        kwargs.setdefault(
-            "help_text",
-            _("Markdown: *emphasis*, **bold**, [link](https://example.org), lists with -."),
-        )
+        if help_text is None:
+            help_text = _(
+                "Markdown: *emphasis*, **bold**, [link](https://example.org), lists with -."
+            )
         # strip=False: leading spaces matter in Markdown (code, nested lists).
         super().__init__(strip=False, **kwargs)
+        # Set after CharField's __init__ so that it adds neither a maxlength
+        # attribute nor its own shorter message.
+        self.max_length = max_length or settings.FORUM_MAX_BODY_LENGTH
+        self.help_text = format_lazy(
+            "{} {}", help_text, format_lazy(_("At most {} characters."), _number(self.max_length))
+        )
 
     def clean(self, value):
         value = super().clean(value)
+        if len(value) > self.max_length:
+            # Before anything parses it: over-long text costs nothing to refuse.
+            raise forms.ValidationError(
+                format_lazy(
+                    _(
+                        "This message has {length} characters; a post can have at most "
+                        "{limit}. Shorten it, or split it into two posts."
+                    ),
+                    length=_number(len(value)),
+                    limit=_number(self.max_length),
+                ),
+                code="max_length",
+            )
         if not value.strip():
             raise forms.ValidationError(_("Write a message before posting."), code="required")
         if markup.too_deeply_nested(value):

@@ -6,11 +6,22 @@ markdown-it-py, not Python-Markdown: it is linear on hostile input (runs of
 nh3, not bleach: bleach is unmaintained. The renderer never emits raw HTML
 (`html` is off), and nh3 checks its output against an allow-list anyway, so a
 bug in either one alone cannot let script through.
+
+Linear is not cheap: markdown-it-py is pure Python, and the costliest inputs
+(runs of `![`, one-character paragraphs, table cells, `a*a*a*`) take 10-15 us
+per character. What one post may cost is bounded by the longest body the
+forms accept (FORUM_MAX_BODY_LENGTH), measured for every known slow input by
+`manage.py benchmark_markup` (figures in the README).
 """
+
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline.image import image
+from markdown_it.rules_inline.link import link
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4",
@@ -29,6 +40,13 @@ LINK_REL = "nofollow ugc noopener"
 # The parser stops recursing at this depth of lists and quotes, and drops what
 # follows; posts that deep are refused by the forms (too_deeply_nested).
 MAX_NESTING = 20
+# To find where a link's text ends, markdown-it scans ahead and tries every
+# `[` inside as a link of its own, recursively, up to MAX_NESTING deep: each
+# `[` of a run costs twenty scans. Two levels still read a linked image
+# (`[![alt](/img.png)](url)`) and brackets inside link text (`[a [b] c](url)`);
+# deeper, the brackets stay plain text, as markdown-it already does at its
+# own limit.
+MAX_LINK_NESTING = 2
 
 
 def is_local_url(url: str) -> bool:
@@ -65,12 +83,35 @@ def _render_image(renderer, tokens, idx, options, env):
     return f'<a href="{escapeHtml(src)}">{escapeHtml(alt)}</a>'
 
 
+def _shallow(rule):
+    """`rule` (link or image), except that while scanning ahead for the end
+    of a link's text it gives up past MAX_LINK_NESTING: it jumps to the end
+    of the paragraph, exactly what markdown-it does at MAX_NESTING."""
+
+    def shallow_rule(state: StateInline, silent: bool) -> bool:
+        if silent and state.level > MAX_LINK_NESTING and state.src[state.pos] in "[!":
+            state.pos = state.posMax
+            return True
+        return rule(state, silent)
+
+    return shallow_rule
+
+
 def _build_parser() -> MarkdownIt:
     md = MarkdownIt(
         "commonmark",
         {"html": False, "linkify": True, "typographer": False, "maxNesting": MAX_NESTING},
     )
     md.enable(["linkify", "strikethrough", "table"])
+    # With `html` off these rules only ever answer "no", at every line and
+    # every `<`.
+    md.disable(["html_block", "html_inline"])
+    md.inline.ruler.at("link", _shallow(link))
+    md.inline.ruler.at("image", _shallow(image))
+    # Only addresses with a scheme (https://..., mailto:...) become links.
+    # Guessing bare domains and emails (example.org, a@b.co) costs linkify-it
+    # about 100 us for each one, twenty times the rest of the parse.
+    md.linkify.set({"fuzzy_link": False, "fuzzy_email": False})
     md.add_render_rule("image", _render_image)
     return md
 
@@ -78,12 +119,23 @@ def _build_parser() -> MarkdownIt:
 _parser = _build_parser()
 
 
+# A form checks the body (too_deeply_nested) and then the view previews or
+# saves it (render) in the same request: both read one parse.
+@lru_cache(maxsize=8)
+def _rendered(source: str) -> tuple[str, int]:
+    env: dict = {}
+    tokens = _parser.parse(source, env)
+    depth = max((token.level for token in tokens), default=0)
+    html = _cleaner.clean(_parser.renderer.render(tokens, _parser.options, env))
+    return html, depth
+
+
 def render(source: str) -> str:
     """Render Markdown to HTML that is safe to show as is."""
-    return _cleaner.clean(_parser.render(source))
+    return _rendered(source)[0]
 
 
 def too_deeply_nested(source: str) -> bool:
     """True when lists or quotes nest so deep that the parser gives up and
     rendering would silently drop the rest of the post."""
-    return any(token.level >= MAX_NESTING - 1 for token in _parser.parse(source))
+    return _rendered(source)[1] >= MAX_NESTING - 1

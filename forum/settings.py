@@ -1,11 +1,14 @@
 """The one settings module. Everything that differs between machines comes from
 the environment; the README lists every variable read here."""
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -57,12 +60,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "forum.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -84,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "forum.context_processors.site",
             ],
         },
@@ -105,7 +111,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Twelve characters at least: a short phrase is easy to remember and slow to guess.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -158,26 +168,65 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = os.environ.get("SITE_NAME", "Dialogue Forum")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_PASSKEY_LOGIN_ENABLED = False
+# TOTP secrets and recovery-code seeds are encrypted in the database (Fernet,
+# accounts/mfa_crypto.py), so a leaked backup gives away no second factor.
+# Comma-separated keys: the first encrypts, all decrypt; after adding a new key
+# first, `manage.py rotate_mfa_keys` re-encrypts and the old one can go.
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+
+
+def mfa_encryption_keys() -> list[str]:
+    from cryptography.fernet import Fernet
+
+    keys = env_list("MFA_ENCRYPTION_KEYS")
+    if not keys:
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                "MFA_ENCRYPTION_KEYS is not set. Set it in the environment to a key made with\n"
+                "  python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'\n"
+                "(or set DEBUG=1 for local development only)."
+            )
+        # Development only: a key derived from SECRET_KEY, stable across restarts.
+        digest = hashlib.sha256(f"forum.mfa-encryption:{SECRET_KEY}".encode()).digest()
+        keys = [base64.urlsafe_b64encode(digest).decode()]
+    for number, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"MFA_ENCRYPTION_KEYS: key {number} is not a Fernet key "
+                "(32 bytes in URL-safe base64, as Fernet.generate_key() makes them)."
+            ) from None
+    return keys
+
+
+MFA_ENCRYPTION_KEYS = mfa_encryption_keys()
 # Staff (and moderators/facilitators) must have MFA before using the admin or
 # moderation tools. On unless DEBUG, so the local demo accounts stay usable.
 FORUM_STAFF_REQUIRE_MFA = env_bool("FORUM_STAFF_REQUIRE_MFA", not DEBUG)
 
-# Session list with "sign out other sessions". Activity tracking is off: it
-# would rewrite the IP address and time on every request.
+# Session list with "sign out other sessions", showing browser and time only:
+# accounts/models.py keeps the IP address out of it. Activity tracking is off:
+# it would rewrite the row on every request.
 USERSESSIONS_TRACK_ACTIVITY = False
 
 # How long security records (expired sessions, session lists, login records)
 # are kept before `manage.py purge_security_data` deletes them.
 SECURITY_DATA_RETENTION_DAYS = int(os.environ.get("SECURITY_DATA_RETENTION_DAYS", "30"))
+# "Download my data" reads everything a member wrote: a few times an hour.
+FORUM_DATA_EXPORTS_PER_HOUR = int(os.environ.get("FORUM_DATA_EXPORTS_PER_HOUR", "5"))
 
 # A cache shared by every worker, so rate limits hold across processes:
 # Redis when REDIS_URL is set, else a database table that the accounts
-# migrations create (never per-process memory).
+# migrations create (never per-process memory). Keys are stored hashed: the
+# rate limits' keys name IP addresses (accounts/cache.py).
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "KEY_FUNCTION": "accounts.cache.make_key",
         }
     }
 else:
@@ -185,6 +234,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "forum_cache",
+            "KEY_FUNCTION": "accounts.cache.make_key",
         }
     }
 # ---------------------------------------------------------------------------
@@ -255,6 +305,11 @@ else:
 # Production hardening; behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# `__Host-` cookies are refused by browsers unless Secure, for the whole site
+# (Path=/) and without a Domain: no subdomain and no plain-http page can set
+# or overwrite them. Plain http (`make run`) keeps the plain names.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
@@ -264,6 +319,59 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy, the same in every mode so that what works locally
+# works in production. Everything comes from this site. No inline script at
+# all: ours has none, and the admin's and allauth's scripts are files (their
+# inline <script type="application/json"> blocks are data, never run). The
+# only inline code is the admin changelist's <style> (shown when a list has
+# no actions), which carries the request's nonce ({% csp_nonce_attr %}); no
+# style attributes anywhere. `data:` images: the TOTP setup page shows its
+# QR code as a data: URI (allauth's `totp_svg_data_uri`); a data: image makes
+# no request, so it cannot tell anyone who is reading.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+# Browser features no page here uses are denied to every page (and to any
+# frame); security keys (WebAuthn) need the two publickey-credentials ones,
+# for this site only. Sent by forum.middleware.SecurityHeadersMiddleware.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": [],
+    "gamepad": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "identity-credentials-get": [],
+    "idle-detection": [],
+    "local-fonts": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "otp-credentials": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+    "screen-wake-lock": [],
+    "serial": [],
+    "storage-access": [],
+    "usb": [],
+    "window-management": [],
+    "xr-spatial-tracking": [],
+}
 
 LOGGING = {
     "version": 1,
@@ -284,7 +392,10 @@ if not SITE_URL.startswith(("http://", "https://")):
     )
 FORUM_PAGE_SIZE = int(os.environ.get("FORUM_PAGE_SIZE", "50"))
 FORUM_MAX_SUBJECT_LENGTH = 200
-FORUM_MAX_BODY_LENGTH = int(os.environ.get("FORUM_MAX_BODY_LENGTH", "60000"))
+# The longest post, in characters. It bounds what checking and rendering one
+# post can cost: about 160 ms of CPU at 10,000 for the costliest input
+# (`manage.py benchmark_markup`), roughly in proportion to the length.
+FORUM_MAX_BODY_LENGTH = int(os.environ.get("FORUM_MAX_BODY_LENGTH", "10000"))
 # How long authors may edit their own posts; unset means no limit. Facilitators
 # and moderators may always edit.
 FORUM_EDIT_WINDOW_MINUTES = (

@@ -1,16 +1,20 @@
 from datetime import timedelta
 from importlib import import_module
+from io import StringIO
 
+from allauth.account.internal.stagekit import LOGIN_SESSION_KEY
 from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.account.utils import user_pk_to_url_str
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user, verified
 
 
 def make_session(user, *, age_days, expired=False):
@@ -83,26 +87,73 @@ def test_purge_retention_can_be_given_on_the_command_line(db):
     assert not UserSession.objects.exists()
 
 
-def test_purge_deletes_old_sent_emails_and_keeps_recent_and_pending_ones(db, settings):
+def test_purge_deletes_stored_emails_past_the_retention_whether_sent_failed_or_pending(
+    db, settings
+):
     from dialogues.models import OutgoingEmail
+    from forum.models import Post
+    from tests.factories import make_topic
 
     settings.SECURITY_DATA_RETENTION_DAYS = 30
     long_ago = timezone.now() - timedelta(days=40)
+    post = Post.objects.get(pk=make_topic().opening_post_id)
 
     def email(key, status, created_at):
-        return OutgoingEmail.objects.create(
+        email = OutgoingEmail.objects.create(
             to="x@example.org", subject=key, text="a post", status=status,
             dedupe_key=key, created_at=created_at,
         )  # fmt: skip
+        email.posts.add(post)
+        return email
 
     email("old-sent", OutgoingEmail.SENT, long_ago)
     email("old-failed", OutgoingEmail.FAILED, long_ago)
-    email("old-pending", OutgoingEmail.PENDING, long_ago)
+    email("old-pending", OutgoingEmail.PENDING, long_ago)  # abandoned: retries stop within a day
     email("new-sent", OutgoingEmail.SENT, timezone.now())
+    email("new-pending", OutgoingEmail.PENDING, timezone.now())
 
-    call_command("purge_security_data")
+    out = StringIO()
+    call_command("purge_security_data", stdout=out)
 
     assert sorted(OutgoingEmail.objects.values_list("dedupe_key", flat=True)) == [
+        "new-pending",
         "new-sent",
-        "old-pending",
     ]
+    assert "3 stored emails" in out.getvalue()
+    assert OutgoingEmail.posts.through.objects.count() == 2
+
+
+def _abandon_login_at_the_two_factor_step(user, *, days_ago):
+    """Log in with the password and stop at the two-factor step, `days_ago`."""
+    client = Client()
+    response = client.post("/accounts/login/", {"login": user.username, "password": PASSWORD})
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    session = client.session
+    pending = session[LOGIN_SESSION_KEY]
+    assert pending["user_pk"] == user_pk_to_url_str(user)  # it names the account
+    pending["initiated_at"] -= days_ago * 86400
+    session[LOGIN_SESSION_KEY] = pending
+    session.save()
+    return session.session_key
+
+
+def test_purge_deletes_logins_abandoned_at_the_two_factor_step_before_the_retention(db, settings):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    settings.SECURITY_DATA_RETENTION_DAYS = 7
+    user = verified(make_user())
+    TOTP.activate(user, generate_totp_secret())
+    old = _abandon_login_at_the_two_factor_step(user, days_ago=8)
+    recent = _abandon_login_at_the_two_factor_step(user, days_ago=1)
+    signed_in = make_session(user, age_days=1)
+    # Older than the retention too, but signed in: the session list decides.
+    old_signed_in = make_session(user, age_days=8)
+
+    out = StringIO()
+    call_command("purge_security_data", stdout=out)
+
+    remaining = set(Session.objects.values_list("session_key", flat=True))
+    assert old not in remaining
+    assert {recent, signed_in.session_key} <= remaining
+    assert old_signed_in.session_key not in remaining
+    assert "1 abandoned logins" in out.getvalue()

@@ -118,12 +118,12 @@ def test_a_numbered_page_deep_in_the_topic_costs_what_page_one_does(
     assert offsets and max(offsets) <= (PAGES_AROUND + 1) * 20
 
 
-def test_anonymous_get_writes_nothing(client, short_and_long):
+def test_anonymous_get_writes_nothing(client, short_and_long, settings):
     short, _ = short_and_long
     for url in ("/", short.category.get_absolute_url(), short.get_absolute_url()):
         writes = [q for q in queries_for(client, url) if q.lstrip().upper().startswith(WRITES)]
         assert writes == [], url
-    assert "sessionid" not in client.cookies
+    assert settings.SESSION_COOKIE_NAME not in client.cookies
 
 
 def test_logged_in_get_writes_only_the_read_marker(client, short_and_long, participant):

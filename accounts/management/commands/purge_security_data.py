@@ -1,7 +1,8 @@
 """Delete security records older than SECURITY_DATA_RETENTION_DAYS: expired
-sessions, the session list (with its IP addresses and browsers), unused email
-confirmations and expired rate-limit entries. Run it daily (cron, systemd
-timer); nothing else deletes them."""
+sessions, the session list, logins abandoned halfway (at the two-factor
+step, say: the session names the account), unused email confirmations,
+expired rate-limit entries and stored emails, sent or not. Run it daily
+(cron, systemd timer); nothing else deletes them."""
 
 from datetime import timedelta
 from importlib import import_module
@@ -15,6 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import connections, router
 from django.utils import timezone
 
+from accounts import sessions
 from dialogues.models import OutgoingEmail
 
 
@@ -43,21 +45,34 @@ class Command(BaseCommand):
         # Rows whose session expired or was signed out.
         gone = sum(1 for row in UserSession.objects.all().iterator() if row.purge())
 
+        pending_logins = self._purge_pending_logins(cutoff)
+
         confirmations, _ = EmailConfirmation.objects.filter(created__lt=cutoff).delete()
         cache_rows = self._purge_database_cache(now)
-        # Copies of delivered (or given-up) notification emails: addresses and
-        # post text that nobody needs once the mail has gone.
-        emails, _ = (
-            OutgoingEmail.objects.exclude(status=OutgoingEmail.PENDING)
-            .filter(created_at__lt=cutoff)
-            .delete()
-        )
+        # Copies of notification emails: addresses and post text nobody needs
+        # once the mail has gone, or once retrying stopped (the last retry
+        # comes within a day), or for mail still pending after all this time.
+        _, deleted = OutgoingEmail.objects.filter(created_at__lt=cutoff).delete()
+        emails = deleted.get(OutgoingEmail._meta.label, 0)  # not counting their post links
 
         self.stdout.write(
-            f"Deleted {old_sessions + gone} listed sessions, {confirmations} email "
-            f"confirmations, {cache_rows} expired cache entries, {emails} sent emails; "
-            "expired sessions cleared."
+            f"Deleted {old_sessions + gone} listed sessions, {pending_logins} abandoned "
+            f"logins, {confirmations} email confirmations, {cache_rows} expired cache "
+            f"entries, {emails} stored emails; expired sessions cleared."
         )
+
+    def _purge_pending_logins(self, cutoff) -> int:
+        """Signed-out sessions that only hold a login begun before the cutoff
+        and never finished. Their cookie lives for SESSION_COOKIE_AGE (two
+        weeks), whatever the retention; the login itself stopped working long
+        before (allauth's LOGIN_TIMEOUT)."""
+        deleted = 0
+        for store, data in sessions.stored_sessions():
+            started = sessions.pending_login_started(data)
+            if started is not None and started < cutoff.timestamp():
+                store.delete()
+                deleted += 1
+        return deleted
 
     def _purge_database_cache(self, now) -> int:
         deleted = 0
