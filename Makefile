@@ -23,11 +23,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+# ADDRESS (default 127.0.0.1:8000) is where it serves; links in emails point
+# there too (SITE_URL), unless SITE_URL is set.
+ADDRESS ?= 127.0.0.1:8000
+run: export DEBUG := $(or $(DEBUG),1)
+run: export SITE_URL := $(or $(SITE_URL),http://$(ADDRESS))
 run: $(STAMP)
-	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input
-	DEBUG=$${DEBUG:-1} $(PY) manage.py createcachetable
-	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $${ADDRESS:-127.0.0.1:8000}
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py createcachetable
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(ADDRESS)
 
 test: $(STAMP)
 	$(PY) -m pytest $(ARGS)

@@ -121,7 +121,8 @@ def close_early(request, pk):
     return render(
         request,
         "dialogues/close_early.html",
-        {"topic": topic, "category": topic.category, "form": form},
+        # `now`: the closing time participants will read on the banner.
+        {"topic": topic, "category": topic.category, "form": form, "now": timezone.now()},
         status=400 if form.is_bound else 200,
     )
 

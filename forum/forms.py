@@ -117,7 +117,10 @@ class ReasonForm(forms.Form):
         label=_("Reason (optional)"),
         max_length=500,
         required=False,
-        help_text=_("Shown to facilitators and moderators, and kept in the moderation log."),
+        help_text=_(
+            "Shown to the post's author, the facilitators and the moderators, "
+            "and kept in the moderation log."
+        ),
     )
 
 

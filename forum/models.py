@@ -15,6 +15,7 @@ from .moderation import (  # noqa: F401  (models of this app, defined by concern
     PostRevision,
     TopicModeration,
 )
+from .reading import TopicRead
 from .roles import FacilitatorAssignment  # noqa: F401
 from .schedule import TopicSchedule, TopicScheduleQuerySet
 
@@ -69,6 +70,10 @@ class TopicQuerySet(TopicScheduleQuerySet):
         return self.annotate(
             new_count=Coalesce(Subquery(unread), 0) - Coalesce(Subquery(already_read), 0)
         )
+
+    def unread_by(self, user):
+        """The topics with posts `user` has not read, with `new_count`."""
+        return self.with_new_counts(user).filter(new_count__gt=0)
 
     def with_read_state(self, user):
         """`new_count` plus the user's read marker, so the topic page needs no
@@ -274,6 +279,37 @@ class PostQuerySet(models.QuerySet):
         rows = list(replies.order_by("path")[: size + 1])
         return rows[:size], len(rows) > size
 
+    def tree_position(self, path: str) -> tuple[int, int]:
+        """(replies in all, replies before `path`) in tree order: one pass
+        over the (topic, path) index, the same wherever `path` is."""
+        counts = self.replies().aggregate(
+            total=Count("path"), before=Count("path", filter=Q(path__lt=path))
+        )
+        return counts["total"], counts["before"]
+
+    def ids_around(self, path: str, offsets: dict, from_end: dict) -> dict:
+        """One query for the ids of the replies `offsets[key]` places after
+        `path` in tree order (before it when negative; 0 is `path` itself)
+        and `from_end[key]` places before the last reply. Each reads only as
+        many rows as its offset: the cursors of numbered page links."""
+        replies = self.replies().order_by()
+        after, before = replies.filter(path__gte=path), replies.filter(path__lt=path)
+        columns = {}
+        for key, n in offsets.items():
+            rows = (
+                after.order_by("path")[n : n + 1]
+                if n >= 0
+                else before.order_by("-path")[-n - 1 : -n]
+            )
+            columns[f"id_{key}"] = Subquery(rows.values("pk"))
+        for key, n in from_end.items():
+            columns[f"id_{key}"] = Subquery(replies.order_by("-path")[n : n + 1].values("pk"))
+        if not columns:
+            return {}
+        # The reply at `path` is the query's one row.
+        row = self.filter(path=path).order_by().values(**columns).first() or {}
+        return {key: row.get(f"id_{key}") for key in [*offsets, *from_end]}
+
 
 class Post(PostModeration, models.Model):
     topic = models.ForeignKey(
@@ -371,72 +407,3 @@ class Post(PostModeration, models.Model):
         if subject.lower().startswith("re:"):
             return subject[: settings.FORUM_MAX_SUBJECT_LENGTH]
         return f"Re: {subject}"[: settings.FORUM_MAX_SUBJECT_LENGTH]
-
-
-class TopicRead(models.Model):
-    """What one user has read of one topic, exactly: every post with an id up
-    to `last_read_post_id`, plus the later ones in `extra_read_ids` (read on a
-    page further down the tree before the posts in between)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_reads"
-    )
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="reads")
-    last_read_post_id = models.BigIntegerField(default=0)
-    extra_read_ids = models.JSONField(default=list)
-    # len(extra_read_ids), so that topic lists can count new posts in SQL on
-    # every database.
-    extra_read_count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "topic"], name="topicread_unique_user_topic")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} read {self.topic}"
-
-    def is_unread(self, post: Post, user) -> bool:
-        return (
-            post.author_id != user.pk
-            and not post.is_hidden
-            and post.pk > self.last_read_post_id
-            and post.pk not in self.extra_read_ids
-        )
-
-    def mark_read(self, posts) -> None:
-        """Record `posts` as read, then fold the extras into the watermark as
-        far as every post in between has been read."""
-        extra = set(self.extra_read_ids)
-        extra.update(
-            post.pk
-            for post in posts
-            if post.pk > self.last_read_post_id
-            and post.author_id != self.user_id
-            and not post.is_hidden
-        )
-        if self.pk and len(extra) == len(self.extra_read_ids):
-            return
-        if extra:
-            candidates = (
-                Post.objects.filter(
-                    topic_id=self.topic_id, pk__gt=self.last_read_post_id, is_hidden=False
-                )
-                .exclude(author_id=self.user_id)
-                .order_by("pk")
-                .values_list("pk", flat=True)[: len(extra) + 1]
-            )
-            for pk in candidates:
-                if pk not in extra:
-                    break
-                self.last_read_post_id = pk
-                extra.discard(pk)
-        self.extra_read_ids = sorted(extra)
-        self.extra_read_count = len(extra)
-        # An upsert: two tabs opening the topic at once must not collide.
-        TopicRead.objects.bulk_create(
-            [self],
-            update_conflicts=True,
-            unique_fields=["user", "topic"],
-            update_fields=["last_read_post_id", "extra_read_ids", "extra_read_count"],
-        )

@@ -31,18 +31,20 @@ def _get_post(request, pk):
     return post
 
 
-def _with_reason(request, *, target, title, perform, done, form_class=ReasonForm):
-    """GET: a confirmation page asking for an optional reason. POST (from it
-    or from the small form on the topic page): do it, or show the errors."""
+def _confirm(request, *, template, context, perform, done, about=None, form_class=ReasonForm):
+    """Lock and hide change what everyone sees, so the topic page links to a
+    confirmation page (GET) with the reason and what participants will see;
+    its POST does it, or shows the errors with everything typed. The
+    message goes next to the post it is `about`, where the redirect lands."""
     form = form_class(request.POST if request.method == "POST" else None)
     if form.is_valid():
         perform(form.cleaned_data["reason"])
-        messages.success(request, done)
-        return redirect(target)
+        messages.success(request, done, extra_tags=about.anchor if about else "")
+        return redirect(about or context["topic"])
     return render(
         request,
-        "forum/moderation_confirm.html",
-        {"form": form, "title": title, "target": target, "topic": getattr(target, "topic", target)},
+        template,
+        {**context, "category": context["topic"].category, "form": form},
         status=400 if form.is_bound else 200,
     )
 
@@ -53,10 +55,13 @@ def _with_reason(request, *, target, title, perform, done, form_class=ReasonForm
 def topic_lock(request, pk):
     topic = _get_topic(pk)
     permissions.check_lock_topic(request.user, topic)
-    return _with_reason(
+    if topic.state.is_locked:
+        messages.info(request, _("The topic is already locked."))
+        return redirect(topic)
+    return _confirm(
         request,
-        target=topic,
-        title=_("Lock “%(title)s”") % {"title": topic.title},
+        template="forum/topic_lock.html",
+        context={"topic": topic},
         perform=lambda reason: topic.lock(by=request.user, reason=reason),
         done=_("The topic is locked: participants can no longer reply."),
         form_class=LockForm,
@@ -111,10 +116,12 @@ def post_pin(request, pk):
     permissions.check_pin_post(request.user, post)
     if request.POST.get("pin") == "0":
         post.unpin(by=request.user)
-        messages.success(request, _("The post is no longer pinned."))
+        messages.success(request, _("The post is no longer pinned."), extra_tags=post.anchor)
     else:
         post.pin(by=request.user)
-        messages.success(request, _("The post is pinned at the top of the topic."))
+        messages.success(
+            request, _("The post is pinned at the top of the topic."), extra_tags=post.anchor
+        )
     return redirect(post)
 
 
@@ -124,12 +131,16 @@ def post_pin(request, pk):
 def post_hide(request, pk):
     post = _get_post(request, pk)
     permissions.check_hide_post(request.user, post)
-    return _with_reason(
+    if post.is_hidden:
+        messages.info(request, _("This post is already hidden."), extra_tags=post.anchor)
+        return redirect(post)
+    return _confirm(
         request,
-        target=post,
-        title=_("Hide “%(subject)s”") % {"subject": post.subject},
+        template="forum/post_hide.html",
+        context={"topic": post.topic, "post": post},
         perform=lambda reason: post.hide(by=request.user, reason=reason),
         done=_("The post is hidden. Its author and the moderators can still read it."),
+        about=post,
     )
 
 
@@ -140,7 +151,7 @@ def post_restore(request, pk):
     post = _get_post(request, pk)
     permissions.check_hide_post(request.user, post)
     post.restore(by=request.user)
-    messages.success(request, _("The post is visible again."))
+    messages.success(request, _("The post is visible again."), extra_tags=post.anchor)
     return redirect(post)
 
 
@@ -199,7 +210,7 @@ def post_edit(request, pk):
 
 def _save_edit(request, post, form) -> str:
     post.edit(by=request.user, **form.content())
-    messages.success(request, _("Your changes were saved."))
+    messages.success(request, _("Your changes were saved."), extra_tags=post.anchor)
     return post.get_absolute_url()
 
 
@@ -245,7 +256,11 @@ def post_flag(request, pk):
         except IntegrityError:
             # A second tab flagged it a moment ago: the flag is there.
             pass
-        messages.success(request, _("Thank you. The moderators will look at this post."))
+        messages.success(
+            request,
+            _("Thank you. The moderators will look at this post."),
+            extra_tags=post.anchor,
+        )
         return redirect(post)
     return render(
         request,

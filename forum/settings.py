@@ -401,8 +401,14 @@ LOGGING = {
 
 # The forum's own settings.
 SITE_NAME = os.environ.get("SITE_NAME", "Dialogue Forum")
-# The public address, for links in emails (no request there to build them from).
-SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+# The public address (scheme, host and port), for every link in every email,
+# allauth's included: no email builds a link from a request's host. `make run`
+# sets it from the address it serves.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"SITE_URL must start with http:// or https:// (it is {SITE_URL!r})."
+    )
 FORUM_PAGE_SIZE = int(os.environ.get("FORUM_PAGE_SIZE", "50"))
 FORUM_MAX_SUBJECT_LENGTH = 200
 # The longest post, in characters. It bounds what checking and rendering one

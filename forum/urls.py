@@ -10,6 +10,11 @@ forum_patterns = [
     path("t/<int:pk>/", views.topic_detail, name="topic"),
     path("t/<int:pk>/<str:slug>/", views.topic_detail, name="topic"),
     path("p/<int:pk>/", views.post_permalink, name="post"),
+    # Under unread/: any path under t/<pk>/ could be a topic's slug.
+    path("unread/", views.unread, name="unread"),
+    path("unread/mark-read/", views.mark_all_read, name="mark_all_read"),
+    path("unread/t/<int:pk>/", views.topic_unread, name="topic_unread"),
+    path("unread/t/<int:pk>/mark-read/", views.topic_mark_read, name="topic_mark_read"),
     path("p/<int:pk>/reply/", views.reply, name="reply"),
     path("moderation/t/<int:pk>/lock/", moderation_views.topic_lock, name="topic_lock"),
     path("moderation/t/<int:pk>/unlock/", moderation_views.topic_unlock, name="topic_unlock"),

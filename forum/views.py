@@ -8,11 +8,11 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import limits, markup
 from .forms import PostForm, TopicForm
-from .models import Category, Post, Topic
+from .models import Category, Post, Topic, TopicRead
 from .permissions import (
     can_reply,
     can_start_topic,
@@ -25,6 +25,8 @@ TOPICS_PER_CATEGORY_ON_HOME = 5
 TOPICS_PER_PAGE = 30
 # The "Pinned" block stays short: a facilitator's key posts, not a second thread.
 PINNED_SHOWN = 20
+# Numbered page links shown on each side of the current page.
+PAGES_AROUND = 2
 
 
 def home(request):
@@ -75,52 +77,113 @@ def _cursor(request, name):
     return int(value)
 
 
+def _tree_page(request, topic) -> dict:
+    """The replies of the requested page, by keyset cursor, and the cursors
+    of the pages around it."""
+    after, start, before = (_cursor(request, n) for n in ("after", "start", "before"))
+    last = request.GET.get("page") == "last"
+    posts, has_more = topic.posts.tree_page(
+        size=settings.FORUM_PAGE_SIZE, after=after, start=start, before=before, last=last
+    )
+    if before is not None or last:
+        has_previous, has_next = has_more, before is not None
+    else:
+        has_previous, has_next = after is not None or start is not None, has_more
+    return {
+        "posts": posts,
+        "is_first_page": not has_previous,
+        "has_previous": has_previous,
+        "has_next": has_next,
+        "previous_cursor": posts[0].pk if has_previous and posts else None,
+        "next_cursor": posts[-1].pk if has_next and posts else None,
+    }
+
+
+def _page_numbers(topic, tree: dict) -> dict:
+    """ "Page 3 of 7" and numbered links: the first, the last, and those near
+    this page, each an offset-free ?start= cursor at a multiple of the page
+    size. Two queries, the same on page 500 as on page 1 (one pass over the
+    topic's path index, then offsets of a few pages at most); none when the
+    whole topic fits on this page."""
+    if tree["is_first_page"] and not tree["has_next"]:
+        return {"page_number": 1, "page_count": 1, "page_links": []}
+    size = settings.FORUM_PAGE_SIZE
+    first = tree["posts"][0] if tree["posts"] else topic.last_post
+    total, before = topic.posts.tree_position(first.path)
+    count = max(-(-total // size), 1)
+    number = count if not tree["has_next"] else before // size + 1
+    shown = sorted(
+        n
+        for n in {1, count, *range(number - PAGES_AROUND, number + PAGES_AROUND + 1)}
+        if 1 <= n <= count
+    )
+    # Where each linked page starts, counted from the first post shown (or,
+    # for the last page, from the end): never more than a few pages away.
+    near = {n: (n - 1) * size - before for n in shown if n > 1 and n != count}
+    ends = {count: total - 1 - (count - 1) * size} if count > 1 else {}
+    ids = topic.posts.ids_around(first.path, near, ends)
+    url = topic.get_absolute_url()
+    links, previous = [], 0
+    for n in shown:
+        if n > 1 and ids.get(n) is None:
+            continue  # deleted a moment ago
+        if n > previous + 1:
+            links.append(None)  # an ellipsis
+        links.append({"number": n, "url": url if n == 1 else f"{url}?start={ids[n]}"})
+        previous = n
+    return {"page_number": number, "page_count": count, "page_links": links}
+
+
+def _notes_for(request, posts) -> list:
+    """Messages about a post on this page (tagged with its anchor) are shown
+    inside it: the redirect after posting or moderating lands on that
+    anchor, so the message is in view without JavaScript. Returns the
+    others, for the top of the page."""
+    by_anchor = {post.anchor: post for post in posts}
+    for post in posts:
+        post.notes = []
+    rest = []
+    for message in messages.get_messages(request):
+        about = next((by_anchor[t] for t in message.extra_tags.split() if t in by_anchor), None)
+        (about.notes if about else rest).append(message)
+    return rest
+
+
+def _mark_new(request, topic, shown):
+    """Flag the posts the user has not read yet (highlighted on the page),
+    record this page as read, and return the first new one shown."""
+    if not request.user.is_authenticated:
+        return None
+    marker = topic.read_marker(request.user)
+    for post in shown:
+        post.is_new = marker.is_unread(post, request.user)
+    marker.mark_read(shown)
+    return next((post for post in shown if post.is_new), None)
+
+
 def topic_detail(request, pk, slug=None):
     topics = Topic.objects.select_related(
         "category", "opening_post__author", "last_post__author", "locked_by"
     ).with_read_state(request.user)
     topic = get_object_or_404(with_viewer_roles(topics, request.user), pk=pk)
-    after, start, before = (
-        _cursor(request, "after"),
-        _cursor(request, "start"),
-        _cursor(request, "before"),
-    )
-    last = request.GET.get("page") == "last"
-    size = settings.FORUM_PAGE_SIZE
-    posts, has_more = topic.posts.tree_page(
-        size=size, after=after, start=start, before=before, last=last
-    )
-    backwards = before is not None or last
-    if backwards:
-        has_previous, has_next = has_more, before is not None
-    else:
-        has_previous, has_next = after is not None or start is not None, has_more
-    is_first_page = not has_previous
-
+    tree = _tree_page(request, topic)
     # One query, on every page: the block stays in view while reading.
     pinned = list(topic.posts.pinned().for_display()[:PINNED_SHOWN])
-    shown = posts + ([topic.opening_post] if is_first_page else [])
+    shown = ([topic.opening_post] if tree["is_first_page"] else []) + tree["posts"]
     for post in shown + pinned:
         # Permission filters in the template read post.topic: no query per post.
         post.topic = topic
-    if request.user.is_authenticated:
-        marker = topic.read_marker(request.user)
-        for post in shown:
-            post.is_new = marker.is_unread(post, request.user)
-        marker.mark_read(shown)
-
     return render(
         request,
         "forum/topic.html",
         {
+            **tree,
+            **_page_numbers(topic, tree),
             "topic": topic,
             "category": topic.category,
-            "posts": posts,
             "pinned_posts": pinned,
-            "is_first_page": is_first_page,
-            "previous_cursor": posts[0].pk if has_previous and posts else None,
-            "next_cursor": posts[-1].pk if has_next and posts else None,
-            "has_previous": has_previous,
+            "first_new": _mark_new(request, topic, shown),
+            "messages": _notes_for(request, shown),
             "form": PostForm(initial={"subject": topic.opening_post.reply_subject()})
             if can_reply(request.user, topic)
             else None,
@@ -128,15 +191,20 @@ def topic_detail(request, pk, slug=None):
     )
 
 
-def post_permalink(request, pk):
-    post = get_object_or_404(Post.objects.select_related("topic"), pk=pk)
+def page_url(post) -> str:
+    """The topic page that shows `post`, at its anchor: the first page when
+    it is among the first replies, else a page starting at it."""
     url = post.topic.get_absolute_url()
     if not post.is_opening:
         size = settings.FORUM_PAGE_SIZE
         before = post.topic.posts.replies().filter(path__lt=post.path)[:size].count()
         if before >= size:
             url += f"?start={post.pk}"
-    return redirect(f"{url}#{post.anchor}")
+    return f"{url}#{post.anchor}"
+
+
+def post_permalink(request, pk):
+    return redirect(page_url(get_object_or_404(Post.objects.select_related("topic"), pk=pk)))
 
 
 @login_required
@@ -200,7 +268,7 @@ def _post_reply(request, form, topic, parent):
     def save():
         with limits.replying(request.user, topic, form.cleaned_data["body"]):
             post = topic.add_reply(author=request.user, parent=parent, **form.content())
-        messages.success(request, _("Your reply was posted."))
+        messages.success(request, _("Your reply was posted."), extra_tags=post.anchor)
         return post.get_absolute_url()
 
     return limits.save_once(
@@ -251,3 +319,41 @@ def _open_topic(request, form, category):
         already=_("This topic was already opened."),
         fallback=category.get_absolute_url(),
     )
+
+
+@login_required
+def unread(request):
+    """The topics with posts the member has not read, latest activity first."""
+    topics = Topic.objects.for_listing().unread_by(request.user).order_by("-last_post_at", "-pk")
+    page = Paginator(topics, TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "forum/unread.html", {"page": page})
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    TopicRead.catch_up(request.user, Topic.objects.unread_by(request.user))
+    messages.success(request, _("Every topic is marked read."))
+    return redirect("forum:unread")
+
+
+@login_required
+def topic_unread(request, pk):
+    """Where "N new" leads: the page showing the oldest post the member has
+    not read, at its anchor."""
+    topic = get_object_or_404(Topic, pk=pk)
+    post = topic.read_marker(request.user).first_unread()
+    if post is None:
+        messages.info(request, _("You have read every post in this topic."))
+        return redirect(topic)
+    post.topic = topic
+    return redirect(page_url(post))
+
+
+@login_required
+@require_POST
+def topic_mark_read(request, pk):
+    topic = get_object_or_404(Topic, pk=pk)
+    TopicRead.catch_up(request.user, Topic.objects.filter(pk=topic.pk))
+    messages.success(request, _("Every post in this topic is marked read."))
+    return redirect(topic)

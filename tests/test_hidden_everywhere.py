@@ -165,6 +165,12 @@ PAGES = {
         + [("post", reverse("forum:post_flag", args=[s.hidden.pk]), {"reason": "spam"})]
     ),
     "forum:moderation_queue": lambda s: [reverse("forum:moderation_queue")],
+    "forum:unread": lambda s: [reverse("forum:unread")],
+    "forum:mark_all_read": lambda s: [("post", reverse("forum:mark_all_read"), {})],
+    "forum:topic_unread": topic_page("forum:topic_unread"),
+    "forum:topic_mark_read": lambda s: [
+        ("post", reverse("forum:topic_mark_read", args=[s.topic.pk]), {})
+    ],
     "forum:flag_resolve": lambda s: [
         reverse("forum:flag_resolve", args=[s.flag.pk]),
         ("post", reverse("forum:flag_resolve", args=[s.flag.pk]), {"decision": "dismiss"}),

@@ -66,3 +66,33 @@ def test_the_embedded_database_lets_writers_queue_instead_of_failing():
     options = settings_value("sorted(s.DATABASES['default']['OPTIONS'].items())")
     assert "('transaction_mode', 'IMMEDIATE')" in options
     assert "PRAGMA journal_mode=WAL" in options
+
+
+def test_a_site_url_without_its_scheme_is_refused():
+    result = import_settings(DEBUG="1", SITE_URL="forum.example.org")
+    assert result.returncode != 0
+    assert "SITE_URL must start with http:// or https://" in result.stderr
+
+
+def run_target_environment(**variables) -> list[str]:
+    """What `make run` passes to manage.py, with every command replaced by
+    printenv (the virtualenv is taken as installed)."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "DEBUG", "ADDRESS")}
+    result = subprocess.run(
+        ["make", "-s", "-o", ".venv/.installed", "run", "PY=printenv SITE_URL DEBUG; true"],
+        cwd=ROOT,
+        env=clean | variables,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()[:2]
+
+
+def test_make_run_links_emails_to_the_address_it_serves():
+    assert run_target_environment() == ["http://127.0.0.1:8000", "1"]
+    assert run_target_environment(ADDRESS="127.0.0.1:8101") == ["http://127.0.0.1:8101", "1"]
+    assert run_target_environment(SITE_URL="https://forum.example.org") == [
+        "https://forum.example.org",
+        "1",
+    ]

@@ -1,4 +1,9 @@
+import re
+from urllib.parse import urlsplit, urlunsplit
+
 from django import template
+from django.conf import settings
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from .. import permissions, schedule
@@ -108,3 +113,54 @@ def closes_in(state) -> str:
 def dialogue_day(state) -> str:
     """'Day 3 of 5' for an open dialogue's ReplyState."""
     return _("Day %(day)d of %(days)d") % {"day": state.day_number, "days": state.day_count}
+
+
+# Sentences that end with a date or a name. English dates end "10:31 a.m."
+# and names may end "B.": the sentence's own full stop must not double it.
+SENTENCE_ENDS = (".", "!", "?", "…", "؟", "。")
+
+
+@register.filter
+def before_full_stop(value) -> str:
+    """The value without its trailing full stop, for a sentence that ends
+    with it: "Published {{ date|before_full_stop }}." reads "… 10:31 a.m."."""
+    text = str(value).rstrip()
+    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+
+
+@register.filter
+def full_stop(value) -> str:
+    """The value as a whole sentence: a full stop added unless it already
+    ends with one (or with ! ? …), so another sentence can follow it."""
+    text = str(value).rstrip()
+    return text if not text or text.endswith(SENTENCE_ENDS) else f"{text}."
+
+
+@register.simple_tag
+def site_name() -> str:
+    """SITE_NAME, for templates rendered without a request (emails)."""
+    return settings.SITE_NAME
+
+
+@register.simple_tag
+def site_url() -> str:
+    return settings.SITE_URL
+
+
+@register.filter
+def on_site(url) -> str:
+    """The same address on the configured SITE_URL: links that allauth builds
+    from the request's host ("127.0.0.1:8101") point at the public site."""
+    parts = urlsplit(str(url))
+    return settings.SITE_URL + urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+
+
+_RELATIVE_LINK = re.compile(r'\b(href|src)="/(?!/)')
+
+
+@register.filter
+def absolute_links(html) -> SafeString:
+    """Sanitized post or summary HTML for an email: links written relative to
+    the site ("/p/12/") point at SITE_URL, since a mail client has no site
+    to resolve them against. The input is already sanitized (markup.py)."""
+    return mark_safe(_RELATIVE_LINK.sub(rf'\1="{settings.SITE_URL}/', str(html)))  # noqa: S308

@@ -13,6 +13,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_participant_replies_to_a_post_and_sees_it_nested(page):
     verified(make_user("amina", display_name="Amina"))
     topic = make_topic(title="What have you learned from partnerships?")
+    for n in range(8):  # a long page: the new reply is far below its top
+        make_reply(topic, subject=f"Earlier thought {n}", body="A paragraph.\n\n" * 4)
     parent = make_reply(topic, subject="Authentic relationships", body="They take *time*.")
 
     log_in(page, "amina", PASSWORD)
@@ -31,5 +33,9 @@ def test_participant_replies_to_a_post_and_sees_it_nested(page):
     assert shown.locator(".post-subject").inner_text().startswith("Re: Authentic relationships")
     assert "In reply to Authentic relationships" in shown.inner_text()
     assert "indent-1" in shown.get_attribute("class")  # one level below its parent
-    assert "Your reply was posted." in page.locator(".messages").inner_text()
+    # The message is next to the new post, where the page landed: in view.
+    message = shown.locator(".messages")
+    assert "Your reply was posted." in message.inner_text()
+    box = message.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= page.viewport_size["height"]
     assert reply.parent == parent

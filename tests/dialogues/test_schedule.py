@@ -399,3 +399,21 @@ def test_history_lists_leaders_and_summary_changes_with_who_and_when(
     for text in ("added conversation leader", "removed conversation leader", "published summary"):
         assert text in history
     assert history.count(facilitator.public_name) >= 6
+
+
+def test_a_72_hour_dialogue_reads_the_same_days_and_hours_on_every_page(
+    participant_client, facilitator_client, topic, clock
+):
+    make_dialogue(topic, opens_at=START, closes_at=START + timedelta(hours=72))
+    clock.set(START + timedelta(minutes=6))  # 71.9 hours left
+
+    pages = {
+        "topic": participant_client.get(topic.get_absolute_url()).content.decode(),
+        "manage": facilitator_client.get(
+            reverse("dialogues:manage", args=[topic.pk])
+        ).content.decode(),
+    }
+
+    for where, page in pages.items():
+        assert "Day 1 of 3 — closes in 71 hours" in page, where
+        assert "Day 1 of 4" not in page and "closes in 2 days" not in page, where

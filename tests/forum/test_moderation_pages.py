@@ -1,5 +1,7 @@
 """The moderation controls of the topic page and the pages behind them."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -20,7 +22,12 @@ pytestmark = pytest.mark.django_db
 
 
 def messages_of(response):
-    return [str(m) for m in response.context["messages"]]
+    """The messages on the page, wherever they are shown: at the top, or
+    inside the post they are about."""
+    return [
+        html.unescape(text)
+        for text in re.findall(r'<li class="message[^"]*">(.*?)</li>', response.content.decode())
+    ]
 
 
 def test_facilitator_sees_the_controls_and_participant_does_not(client, topic, reply, facilitator):

@@ -1,14 +1,19 @@
 """The topic page costs a fixed number of SQL queries however long the
 thread is, and reading anonymously writes nothing."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from forum.views import PAGES_AROUND
 from tests.factories import make_reply, make_user
 
 ANONYMOUS_BUDGET = 6
-LOGGED_IN_BUDGET = 9
+# Page numbers cost two queries (the position in the topic, then the cursors
+# of the pages linked) on topics longer than a page.
+LOGGED_IN_BUDGET = 10
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
@@ -39,13 +44,30 @@ def short_and_long(category, facilitator):
     return short, long
 
 
-def test_anonymous_topic_page_query_count_is_constant(client, short_and_long):
+@pytest.fixture
+def numbered_pages(settings):
+    # Both topics span several pages: 2 and 60, with page numbers.
+    settings.FORUM_PAGE_SIZE = 5
+
+
+def test_anonymous_topic_page_query_count_is_constant(client, short_and_long, numbered_pages):
     short, long = short_and_long
     counts = [len(queries_for(client, t.get_absolute_url())) for t in (short, long)]
     assert counts[0] == counts[1] <= ANONYMOUS_BUDGET
 
 
-def test_logged_in_topic_page_query_count_is_constant(client, short_and_long, participant):
+def test_a_topic_on_one_page_needs_no_page_numbers_query(client, short_and_long, settings):
+    short, long = short_and_long
+    settings.FORUM_PAGE_SIZE = 50  # short fits on one page, long does not
+    one_page = queries_for(client, short.get_absolute_url())
+    several = queries_for(client, long.get_absolute_url())
+    assert len(one_page) == len(several) - 2  # the position, and the links' cursors
+    assert not any("COUNT(" in q for q in one_page)
+
+
+def test_logged_in_topic_page_query_count_is_constant(
+    client, short_and_long, participant, numbered_pages
+):
     short, long = short_and_long
     client.force_login(participant)
     first = [len(queries_for(client, t.get_absolute_url())) for t in (short, long)]
@@ -68,8 +90,32 @@ def test_topic_page_reads_only_its_own_page_of_posts(client, short_and_long, set
     settings.FORUM_PAGE_SIZE = 20
     sql = queries_for(client, long.get_absolute_url())
     post_queries = [q for q in sql if 'FROM "forum_post"' in q]
+    [position] = [q for q in post_queries if "COUNT(" in q]
     assert any("LIMIT 21" in q for q in post_queries)  # the page, and one more to peek
-    assert all("LIMIT" in q for q in post_queries)  # the pinned block is bounded too
+    # The pinned block and the page links' cursors are bounded too; the page
+    # number counts paths in the index, reading no post.
+    assert all("LIMIT" in q for q in post_queries if q != position)
+    assert re.match(r'SELECT COUNT\("forum_post"."path"\)', position)
+
+
+def test_a_numbered_page_deep_in_the_topic_costs_what_page_one_does(
+    client, short_and_long, settings
+):
+    _, long = short_and_long
+    settings.FORUM_PAGE_SIZE = 20
+    first = client.get(long.get_absolute_url())
+    # The links are above and below the replies.
+    [deep_link] = set(re.findall(r'href="([^"]+\?start=\d+)" aria-label="Page 15"', first.text))
+    with CaptureQueriesContext(connection) as captured:
+        deep = client.get(deep_link)
+    assert "Page 15 of 15" in deep.text
+    assert len(captured) == len(queries_for(client, long.get_absolute_url()))
+    # No OFFSET scan into the topic: a link's cursor is at most a few pages
+    # from the post shown first, or from the end.
+    offsets = [
+        int(n) for q in captured.captured_queries for n in re.findall(r"OFFSET (\d+)", q["sql"])
+    ]
+    assert offsets and max(offsets) <= (PAGES_AROUND + 1) * 20
 
 
 def test_anonymous_get_writes_nothing(client, short_and_long, settings):

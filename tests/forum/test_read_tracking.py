@@ -9,7 +9,8 @@ from tests.factories import make_reply, make_user
 
 
 def new_count(response):
-    return int(re.search(r"<strong>(\d+) new</strong>", response.text).group(1))
+    counts = response.text[response.text.index('class="counts"') :]
+    return int(re.search(r"(\d+) new</(?:a|span)>", counts).group(1))
 
 
 def new_badges(response):
