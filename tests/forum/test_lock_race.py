@@ -89,10 +89,11 @@ def test_a_facilitator_still_posts_when_the_lock_lands_while_their_note_renders(
     assert Post.objects.filter(body="Thanks").exists()
 
 
-# A body that takes a while to render, so that many replies are between
-# their permission check and their commit when the lock lands.
+# A body that takes a while to render (yet within FORUM_MAX_BODY_LENGTH), so
+# that many replies are between their permission check and their commit when
+# the lock lands.
 LONG_BODY = "\n\n".join(
-    f"Paragraph {n} with *emphasis*, `code` and https://example.org/{n} links." for n in range(200)
+    f"Paragraph {n} with *emphasis*, `code` and https://example.org/{n} links." for n in range(120)
 )
 POSTERS = 6
 
@@ -103,7 +104,10 @@ POSTERS = 6
     "a lock there; the race needs PostgreSQL's concurrent transactions",
 )
 @pytest.mark.django_db(transaction=True)
-def test_no_reply_commits_after_a_lock_that_lands_among_many_replies_in_flight():
+def test_no_reply_commits_after_a_lock_that_lands_among_many_replies_in_flight(settings):
+    # Posting faster than any member may: the race, not the limits, is tested.
+    settings.FORUM_REPLIES_PER_MINUTE = settings.FORUM_NEW_MEMBER_REPLIES_PER_MINUTE = 0
+    settings.FORUM_REPLIES_PER_DAY = settings.FORUM_NEW_MEMBER_REPLIES_PER_DAY = 0
     facilitator = make_facilitator()
     topic = make_topic(category=make_category(), author=facilitator)
     posted, refused, errors = [], [], []
@@ -148,6 +152,7 @@ def test_no_reply_commits_after_a_lock_that_lands_among_many_replies_in_flight()
         thread.join(timeout=120)
 
     assert errors == []
+    assert len(LONG_BODY) + 40 < settings.FORUM_MAX_BODY_LENGTH
     assert len(refused) == POSTERS  # every poster ran into the lock
     assert all("This topic is locked: Enough" in text for text in refused)
     replies = Post.objects.filter(topic=topic).exclude(pk=topic.opening_post_id)
