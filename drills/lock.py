@@ -31,10 +31,13 @@ from drills.common import (
 POSTERS = 10
 MAX_REPLIES_EACH = 30
 LOCK_AFTER = 30  # replies acknowledged before the lock
-# Long enough to take a while to render: many replies are between their
-# permission check and their commit when the lock lands.
+# Long enough to take a while to render (yet within FORUM_MAX_BODY_LENGTH):
+# many replies are between their permission check and their commit when the
+# lock lands.
+PARAGRAPHS = 120
 LONG_BODY = "\n\n".join(
-    f"Paragraph {n} with *emphasis*, `code` and https://example.org/{n} links." for n in range(150)
+    f"Paragraph {n} with *emphasis*, `code` and https://example.org/{n} links."
+    for n in range(PARAGRAPHS)
 )
 REASON = "Thank you all: the dialogue is over."
 
@@ -116,7 +119,10 @@ def drill(checks):
     checks.check("some replies were refused after being typed", bool(refused))
     checks.check(
         "every refusal gave the typed text back",
-        all("This topic is locked" in r.text and "Paragraph 149" in r.text for r in refused),
+        all(
+            "This topic is locked" in r.text and f"Paragraph {PARAGRAPHS - 1}" in r.text
+            for r in refused
+        ),
     )
     checks.check(
         "every acknowledged reply is stored, and only those",
