@@ -1,12 +1,25 @@
+"""Accounts in the back office. Every ModelAdmin here starts from
+forum.moderation_admin.RuleBook, including those of django.contrib.auth and
+allauth, which are registered again with the rules of forum/permissions.py."""
+
+from allauth.account import admin as account_admin
+from allauth.account.models import EmailAddress
+from allauth.mfa import admin as mfa_admin
+from allauth.mfa.models import Authenticator
+from allauth.usersessions import admin as usersessions_admin
+from allauth.usersessions.models import UserSession
 from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from forum.models import ModerationLog
-from forum.permissions import can_suspend
+from forum import permissions
+from forum.models import ModerationLog, describe_changes
+from forum.moderation_admin import PrivateRecords, RestrictedTo, RuleBook
 
 from .forms import SuspendForm
 from .models import User
@@ -69,8 +82,32 @@ class MfaFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(RuleBook, BaseUserAdmin):
     ROLE_FIELDS = ("is_staff", "is_superuser", "is_active")
+
+    def has_module_permission(self, request):
+        return permissions.can_view_members(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_view_members(request.user) and super().has_view_permission(
+            request, obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not permissions.can_change_member(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # People leave by deleting their account, which erases them and keeps
+        # the row their posts point at; to stop someone, suspend or deactivate.
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not permissions.can_manage_roles(request.user):
+            fields += [*self.ROLE_FIELDS, "groups", "user_permissions"]
+        return fields
 
     def save_related(self, request, form, formsets, change):
         """Changes of role (groups such as Moderators, staff or superuser
@@ -83,12 +120,12 @@ class UserAdmin(BaseUserAdmin):
             return
         after = self._roles(user)
         changes = [
-            f"{name}: {', '.join(sorted(before[name])) or '-'} -> {', '.join(sorted(after[name])) or '-'}"
+            (name, ", ".join(sorted(before[name])) or "-", ", ".join(sorted(after[name])) or "-")
             for name in after
             if before[name] != after[name]
         ]
         changes += [
-            f"{field}: {form.initial.get(field)} -> {form.cleaned_data[field]}"
+            (field, form.initial.get(field), form.cleaned_data[field])
             for field in self.ROLE_FIELDS
             if field in form.changed_data
         ]
@@ -97,7 +134,7 @@ class UserAdmin(BaseUserAdmin):
                 request.user,
                 ModerationLog.Action.ROLE_CHANGED,
                 user=user,
-                reason="; ".join(changes),
+                reason=describe_changes(changes),
             )
 
     @staticmethod
@@ -149,7 +186,7 @@ class UserAdmin(BaseUserAdmin):
 
     @admin.action(description=_("Suspend the selected users…"), permissions=["suspend"])
     def suspend_users(self, request, queryset):
-        targets = [user for user in queryset if can_suspend(request.user, user)]
+        targets = [user for user in queryset if permissions.can_suspend(request.user, user)]
         form = SuspendForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             for user in targets:
@@ -181,10 +218,70 @@ class UserAdmin(BaseUserAdmin):
     def unsuspend_users(self, request, queryset):
         count = 0
         for user in queryset:
-            if can_suspend(request.user, user) and user.suspended_until:
+            if permissions.can_suspend(request.user, user) and user.suspended_until:
                 user.unsuspend(by=request.user)
                 count += 1
         self.message_user(request, _("%(count)d users reinstated.") % {"count": count})
 
     def has_suspend_permission(self, request):
-        return request.user.has_perm("accounts.suspend_user")
+        return permissions.can_use_admin(request.user) and permissions.can_suspend_anyone(
+            request.user
+        )
+
+
+class Roles(RestrictedTo):
+    allowed = staticmethod(permissions.can_manage_roles)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(Roles, auth_admin.GroupAdmin):
+    pass
+
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(PrivateRecords, account_admin.EmailAddressAdmin):
+    pass
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(PrivateRecords, mfa_admin.AuthenticatorAdmin):
+    """A lost phone is handled by deleting the member's second factor; the
+    secret itself is never shown."""
+
+    exclude = ("data",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(PrivateRecords, usersessions_admin.UserSessionAdmin):
+    """Deleting a session signs that browser out."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        obj.end()
+
+    def delete_queryset(self, request, queryset):
+        for session in queryset:
+            session.end()

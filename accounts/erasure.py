@@ -55,6 +55,10 @@ def erase_words(user, *, remove_text: bool) -> None:
         ModerationLog.objects.filter(post__isnull=True, topic_id__in=topics).update(
             target=REMOVED_TEXT
         )
+        # Renames in the admin keep the titles before and after.
+        ModerationLog.objects.filter(
+            topic_id__in=topics, action=ModerationLog.Action.EDIT_TOPIC
+        ).update(reason=REMOVED_TEXT)
         _rename_in_admin_log(Post, own, REMOVED_TEXT)
         _rename_in_admin_log(Post, quoting, removed_reply)
         _rename_in_admin_log(Topic, topics, REMOVED_TEXT)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from forum.decorators import staff_mfa_required
 from forum.models import Post
 from forum.permissions import can_list_hidden_posts_of, can_suspend, check_suspend
 
@@ -59,6 +60,7 @@ def profile_edit(request):
 
 @require_POST
 @login_required
+@staff_mfa_required
 def suspend(request, username):
     person = get_object_or_404(User, username=username)
     check_suspend(request.user, person)
@@ -72,6 +74,7 @@ def suspend(request, username):
 
 @require_POST
 @login_required
+@staff_mfa_required
 def unsuspend(request, username):
     person = get_object_or_404(User, username=username)
     check_suspend(request.user, person)

@@ -1,24 +1,55 @@
+"""The forum's content in the back office. Who may see and change what is
+asked of forum/permissions.py (through RuleBook), and every change goes
+through the model methods the pages use, so it is logged the same way.
+Reading markers (TopicRead) are not in the admin: what each person read is
+nobody's business."""
+
 from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
-from .models import Category, Post, Topic, TopicRead
-from .moderation_admin import apply_allowed
+from .models import Category, Post, Topic
+from .moderation_admin import RuleBook, apply_allowed
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "is_series", "position")
+class CategoryAdmin(RuleBook, admin.ModelAdmin):
+    list_display = ("name", "slug", "is_series", "topic_starters", "position")
     list_editable = ("position",)
-    list_filter = ("is_series",)
+    list_filter = ("is_series", "topic_starters")
     search_fields = ("name", "description")
     prepopulated_fields = {"slug": ("name",)}
 
+    def has_add_permission(self, request):
+        return permissions.can_change_category(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_change_category(request.user) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_change_category(request.user) and super().has_delete_permission(
+            request, obj
+        )
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Category.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        # Only empty categories can go (topics are PROTECTed); their
+        # facilitators lose the assignment in the log, not silently.
+        for category in queryset:
+            for assignment in category.facilitator_assignments.select_related("user"):
+                assignment.revoke(by=request.user)
+            category.delete()
+
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(RuleBook, admin.ModelAdmin):
     list_display = (
         "title",
         "category",
@@ -31,9 +62,27 @@ class TopicAdmin(admin.ModelAdmin):
     list_filter = ("is_locked", "is_sticky", "category")
     search_fields = ("title", "author__username", "author__display_name")
     list_select_related = ("category", "author")
-    raw_id_fields = ("author", "opening_post", "last_post")
+    raw_id_fields = ("author",)
+    fields = (
+        "title",
+        "category",
+        "author",
+        "slug",
+        "created_at",
+        "post_count",
+        "last_post_at",
+        "is_locked",
+        "locked_by",
+        "locked_at",
+        "lock_reason",
+        "is_sticky",
+        "opens_at",
+        "closes_at",
+    )
     # Lock and sticky change only through the actions, so they are logged.
     readonly_fields = (
+        "slug",
+        "created_at",
         "post_count",
         "last_post_at",
         "is_locked",
@@ -52,7 +101,32 @@ class TopicAdmin(admin.ModelAdmin):
         # A topic needs its opening post: topics are started from the pages.
         return False
 
-    @admin.action(description=_("Lock selected topics"))
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not permissions.can_edit_topic(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Its replies hang from the opening post: lock a topic instead.
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None or not permissions.can_move_topic(request.user, obj):
+            fields.append("category")
+        if not permissions.can_change_author(request.user):
+            fields.append("author")
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        # The title stays the opening post's subject, and every change is
+        # logged with its value before (Topic.change_details).
+        original = Topic.objects.select_related("category", "author").get(pk=obj.pk)
+        original.change_details(
+            by=request.user, title=obj.title, category=obj.category, author=obj.author
+        )
+
+    @admin.action(description=_("Lock selected topics"), permissions=["moderate"])
     def lock(self, request, queryset):
         apply_allowed(
             self,
@@ -63,7 +137,7 @@ class TopicAdmin(admin.ModelAdmin):
             done=_("%(count)d topics locked."),
         )
 
-    @admin.action(description=_("Unlock selected topics"))
+    @admin.action(description=_("Unlock selected topics"), permissions=["moderate"])
     def unlock(self, request, queryset):
         apply_allowed(
             self,
@@ -74,7 +148,7 @@ class TopicAdmin(admin.ModelAdmin):
             done=_("%(count)d topics unlocked."),
         )
 
-    @admin.action(description=_("Make selected topics sticky"))
+    @admin.action(description=_("Make selected topics sticky"), permissions=["moderate"])
     def make_sticky(self, request, queryset):
         apply_allowed(
             self,
@@ -85,7 +159,7 @@ class TopicAdmin(admin.ModelAdmin):
             done=_("%(count)d topics made sticky."),
         )
 
-    @admin.action(description=_("Make selected topics not sticky"))
+    @admin.action(description=_("Make selected topics not sticky"), permissions=["moderate"])
     def make_not_sticky(self, request, queryset):
         apply_allowed(
             self,
@@ -126,7 +200,7 @@ class PinnedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(RuleBook, admin.ModelAdmin):
     list_display = (
         "subject",
         "topic",
@@ -150,8 +224,26 @@ class PostAdmin(admin.ModelAdmin):
         url = reverse("admin:forum_post_changelist") + f"?author__id__exact={post.author_id}"
         return format_html('<a href="{}">{}</a>', url, post.author)
 
+    def get_queryset(self, request):
+        posts = super().get_queryset(request)
+        scope = permissions.moderated_topics(request.user, "topic__")
+        if scope is None:
+            return posts
+        # Removed posts only where the person moderates, or their own.
+        return posts.filter(Q(is_hidden=False) | Q(author_id=request.user.pk) | scope)
+
     def has_add_permission(self, request):
         return False
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and not permissions.can_view_hidden(request.user, obj):
+            return False
+        return super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not permissions.can_edit_post(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         # Deleting would break the tree and the topic's counters: hide instead.
@@ -163,7 +255,7 @@ class PostAdmin(admin.ModelAdmin):
         original = Post.objects.select_related("topic").get(pk=obj.pk)
         original.edit(by=request.user, subject=obj.subject, body=obj.body)
 
-    @admin.action(description=_("Hide selected posts"))
+    @admin.action(description=_("Hide selected posts"), permissions=["moderate"])
     def hide(self, request, queryset):
         apply_allowed(
             self,
@@ -174,7 +266,7 @@ class PostAdmin(admin.ModelAdmin):
             done=_("%(count)d posts hidden."),
         )
 
-    @admin.action(description=_("Restore selected posts"))
+    @admin.action(description=_("Restore selected posts"), permissions=["moderate"])
     def restore(self, request, queryset):
         apply_allowed(
             self,
@@ -185,7 +277,7 @@ class PostAdmin(admin.ModelAdmin):
             done=_("%(count)d posts restored."),
         )
 
-    @admin.action(description=_("Pin selected posts"))
+    @admin.action(description=_("Pin selected posts"), permissions=["moderate"])
     def pin(self, request, queryset):
         apply_allowed(
             self,
@@ -196,7 +288,7 @@ class PostAdmin(admin.ModelAdmin):
             done=_("%(count)d posts pinned."),
         )
 
-    @admin.action(description=_("Unpin selected posts"))
+    @admin.action(description=_("Unpin selected posts"), permissions=["moderate"])
     def unpin(self, request, queryset):
         apply_allowed(
             self,
@@ -206,10 +298,3 @@ class PostAdmin(admin.ModelAdmin):
             perform=lambda post: post.unpin(by=request.user),
             done=_("%(count)d posts unpinned."),
         )
-
-
-@admin.register(TopicRead)
-class TopicReadAdmin(admin.ModelAdmin):
-    list_display = ("user", "topic", "last_read_post_id", "extra_read_count")
-    raw_id_fields = ("user", "topic")
-    search_fields = ("user__username", "topic__title")

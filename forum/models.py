@@ -14,6 +14,7 @@ from .moderation import (  # noqa: F401  (models of this app, defined by concern
     PostModeration,
     PostRevision,
     TopicModeration,
+    describe_changes,
 )
 from .reading import TopicRead
 from .roles import FacilitatorAssignment  # noqa: F401
@@ -21,6 +22,10 @@ from .schedule import TopicSchedule, TopicScheduleQuerySet
 
 
 class Category(models.Model):
+    class TopicStarters(models.TextChoices):
+        FACILITATORS = "facilitators", _("Its facilitators (and moderators)")
+        MEMBERS = "members", _("Any verified member")
+
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -30,6 +35,17 @@ class Category(models.Model):
         help_text=_("A series of facilitated dialogues rather than an open section."),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
+    # Asked by forum.permissions.start_topic_refusal().
+    topic_starters = models.CharField(
+        _("who may start topics"),
+        max_length=12,
+        choices=TopicStarters.choices,
+        default=TopicStarters.FACILITATORS,
+        help_text=_(
+            "A conversation series is opened by its facilitators; a help or open "
+            "section can let every member with a verified address ask."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -196,6 +212,35 @@ class Topic(TopicModeration, TopicSchedule, models.Model):
             topic.save(update_fields=["opening_post", "last_post", "last_post_at", "post_count"])
             signals.post_added.send(sender=Post, post=post)
         return topic
+
+    @transaction.atomic
+    def change_details(self, *, by, title: str, category: Category, author) -> None:
+        """An admin edit of this topic (as stored: `self` is unchanged). The
+        title is the opening post's subject, so a new title is an edit of that
+        post, revision kept; each change is logged with its value before."""
+        self._hold_row()  # the topic's row first, as every change to it does
+        changes = []
+        if title != self.title:
+            changes.append(("title", f"“{self.title}”", f"“{title}”"))
+            opening = Post.objects.select_related("topic").get(pk=self.opening_post_id)
+            opening.edit(by=by, subject=title, body=opening.body)
+            # A stale slug would keep the old title in every link.
+            self.title, self.slug = title, slugify(title)[:80]
+        if category.pk != self.category_id:
+            changes.append(("category", self.category, category))
+            self.category = category
+        if author.pk != self.author_id:
+            # By account number: a name written here would outlive an
+            # account's deletion.
+            changes.append(("author", f"#{self.author_id}", f"#{author.pk}"))
+            Post.objects.filter(pk=self.opening_post_id).update(author=author)
+            self.author = author
+        if not changes:
+            return
+        self.save(update_fields=["title", "slug", "category", "author"])
+        ModerationLog.record(
+            by, ModerationLog.Action.EDIT_TOPIC, topic=self, reason=describe_changes(changes)
+        )
 
     def add_reply(self, *, author, parent: "Post", subject: str, body: str) -> "Post":
         """Add a reply under `parent` and keep the topic's counters exact.

@@ -32,6 +32,7 @@ class ModerationLog(models.Model):
         HIDE = "hide", _("hid post")
         RESTORE = "restore", _("restored post")
         EDIT = "edit", _("edited someone else's post")
+        EDIT_TOPIC = "edit_topic", _("changed topic")
         FLAG_RESOLVED = "flag_resolved", _("resolved flags")
         ROLE_CHANGED = "role_changed", _("changed role")
         SCHEDULE = "schedule", _("scheduled dialogue")
@@ -110,6 +111,12 @@ class ModerationLog(models.Model):
             target=str(target)[:300] if target is not None else "",
             reason=str(reason),
         )
+
+
+def describe_changes(changes) -> str:
+    """A log entry's reason for changed fields, each with its value before
+    and after: 'title: "Old" → "New"; category: Open questions → Help'."""
+    return "; ".join(f"{field}: {before} → {after}" for field, before, after in changes)
 
 
 class PostRevision(models.Model):

@@ -1,5 +1,6 @@
 """The moderation back office: flags, facilitator assignments, revisions and
-the (read-only) moderation log."""
+the (read-only) moderation log; and RuleBook, which every ModelAdmin of the
+site starts from, ours and the third-party ones alike."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +35,78 @@ def apply_allowed(modeladmin, request, queryset, *, allowed, perform, done):
         )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class RuleBook:
+    """Mixed in first: a ModelAdmin's permissions, Django's own (the model
+    permissions a superuser grants) and those of the class it is mixed into,
+    count only for someone forum.permissions lets use the admin at all.
+    Subclasses narrow them further with the per-object rules of the pages;
+    they can never widen them."""
+
+    def has_module_permission(self, request):
+        return permissions.can_use_admin(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_use_admin(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return permissions.can_use_admin(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_use_admin(request.user) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_use_admin(request.user) and super().has_delete_permission(
+            request, obj
+        )
+
+    def has_moderate_permission(self, request):
+        """Of the moderation actions (lock, hide, resolve...)."""
+        return permissions.can_use_moderation_actions(request.user)
+
+
+class RestrictedTo(RuleBook):
+    """A ModelAdmin whose every permission also needs `allowed(user)`, a
+    rule of forum.permissions."""
+
+    @staticmethod
+    def allowed(user) -> bool:
+        return False
+
+    def has_module_permission(self, request):
+        return self.allowed(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.allowed(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return self.allowed(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.allowed(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.allowed(request.user) and super().has_delete_permission(request, obj)
+
+
+class ModerationRecords(RestrictedTo):
+    """Everyone's moderation, flaggers included: moderators only
+    (facilitators read their own topics' records on the pages)."""
+
+    allowed = staticmethod(permissions.can_see_moderation_records)
+
+
+class PrivateRecords(RestrictedTo):
+    """What only a member and the superusers may see (the mail sent to them,
+    what they follow, their addresses, second factors and sessions)."""
+
+    allowed = staticmethod(permissions.can_manage_private_records)
+
+
+class ReadOnly:
+    """Records written by the model methods alone."""
+
     def has_add_permission(self, request):
         return False
 
@@ -45,8 +117,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyAdmin(ModerationRecords, ReadOnly, admin.ModelAdmin):
+    pass
+
+
 @admin.register(FacilitatorAssignment)
-class FacilitatorAssignmentAdmin(admin.ModelAdmin):
+class FacilitatorAssignmentAdmin(ModerationRecords, admin.ModelAdmin):
     list_display = ("user", "category", "topic", "created_at")
     list_filter = ("category",)
     search_fields = ("user__username", "user__display_name", "topic__title")
@@ -54,9 +130,19 @@ class FacilitatorAssignmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user", "category", "topic")
     readonly_fields = ("created_at",)
 
+    def has_add_permission(self, request):
+        return permissions.can_assign_facilitator(request.user) and super().has_add_permission(
+            request
+        )
+
     def has_change_permission(self, request, obj=None):
         # Reassigning is revoking and assigning: both are logged.
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_assign_facilitator(request.user) and super().has_delete_permission(
+            request, obj
+        )
 
     def save_model(self, request, obj, form, change):
         obj.assign(by=request.user)
@@ -94,11 +180,11 @@ class FlagAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     actions = ["hide_posts", "dismiss"]
 
-    @admin.action(description=_("Resolve: hide the flagged posts"), permissions=["view"])
+    @admin.action(description=_("Resolve: hide the flagged posts"), permissions=["moderate"])
     def hide_posts(self, request, queryset):
         _resolve(self, request, queryset, hide=True)
 
-    @admin.action(description=_("Resolve: dismiss the flags"), permissions=["view"])
+    @admin.action(description=_("Resolve: dismiss the flags"), permissions=["moderate"])
     def dismiss(self, request, queryset):
         _resolve(self, request, queryset, hide=False)
 

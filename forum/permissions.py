@@ -6,16 +6,23 @@ ids tell nothing (check_view_*); what they see but may not do answers 403
 with the reason (the other check_*).
 
 Roles:
-- participant: any active, not suspended user;
+- participant: any active, not suspended user; starts topics where the
+  category lets members (Category.topic_starters) and their address is verified;
 - facilitator: a FacilitatorAssignment for a category or a topic; moderates
-  inside it (lock, pin, hide, edit, sticky, flags, its moderation log);
+  inside it (lock, pin, hide, edit, sticky, flags, its moderation log) and
+  starts topics in the categories assigned;
 - moderator: the forum.moderate_forum permission (the "Moderators" group made
   by `manage.py setup_roles`): a facilitator everywhere, and sees who flagged;
 - admin: a superuser, who has every permission.
+
+A role gives its powers only to an active, unsuspended person with a second
+factor when FORUM_STAFF_REQUIRE_MFA is on, whichever door they use: the pages
+or the admin (see "The back office" below).
 """
 
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
@@ -51,6 +58,19 @@ def is_moderator(user) -> bool:
     if getattr(user, "_forum_moderator", None) is None:
         user._forum_moderator = _moderator_grants(user).exists()
     return user._forum_moderator
+
+
+def _verified(user) -> bool:
+    if getattr(user, "_forum_verified", None) is None:
+        user._forum_verified = EmailAddress.objects.filter(user_id=user.pk, verified=True).exists()
+    return user._forum_verified
+
+
+def _suspension_refusal(user) -> str:
+    return _("Your account is suspended until %(date)s: %(reason)s") % {
+        "date": user.suspended_until.strftime("%Y-%m-%d"),
+        "reason": user.suspension_reason,
+    }
 
 
 def _assignments_for(user, topic: Topic):
@@ -165,12 +185,46 @@ def moderated_topics(user, prefix: str = "") -> Q | None:
 # Topics
 
 
+def start_topic_refusal(user, category: Category) -> str | None:
+    """Why `user` may not open a topic in `category`, or None if they may.
+    Moderators start topics anywhere, a category's facilitators there, and
+    any verified member where the category lets members."""
+    members_may = category.topic_starters == Category.TopicStarters.MEMBERS
+    if not user.is_authenticated:
+        return _("Log in to start a topic.") if members_may else _facilitators_only(category)
+    if not user.is_active:
+        return _("You cannot start a topic.")
+    if user.is_suspended():
+        return _suspension_refusal(user)
+    has_role = (
+        is_moderator(user)
+        or FacilitatorAssignment.objects.filter(user_id=user.pk, category=category).exists()
+    )
+    if has_role and not _tools_locked(user):
+        return None
+    if members_may:
+        if _verified(user):
+            return None
+        return _("Verify your email address to start a topic here.")
+    if has_role:
+        return _("Set up two-factor authentication to start topics as a facilitator.")
+    return _facilitators_only(category)
+
+
+def _facilitators_only(category: Category) -> str:
+    return _(
+        "Topics in %(category)s are started by its facilitators. You can reply to any open topic."
+    ) % {"category": category.name}
+
+
 def can_start_topic(user, category: Category) -> bool:
-    if not _active(user) or user.is_suspended():
-        return False
-    if is_moderator(user) or user.has_perm("forum.add_topic"):
-        return True
-    return FacilitatorAssignment.objects.filter(user_id=user.pk, category=category).exists()
+    return start_topic_refusal(user, category) is None
+
+
+def check_start_topic(user, category: Category) -> None:
+    refusal = start_topic_refusal(user, category)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
 
 
 def can_post_in_locked(user, topic: Topic) -> bool:
@@ -198,10 +252,7 @@ def check_reply(user, topic: Topic) -> None:
     if not user.is_authenticated:
         raise PermissionDenied(_("Log in to reply."))
     if user.is_suspended():
-        raise PermissionDenied(
-            _("Your account is suspended until %(date)s: %(reason)s")
-            % {"date": user.suspended_until.strftime("%Y-%m-%d"), "reason": user.suspension_reason}
-        )
+        raise PermissionDenied(_suspension_refusal(user))
     if can_reply(user, topic):
         return
     raise PermissionDenied(topic.state.refusal() or _("You cannot reply to this topic."))
@@ -291,9 +342,7 @@ def check_hide_post(user, post: Post) -> None:
 
 def can_list_hidden_posts_of(user, author) -> bool:
     """Whether a profile's list of posts includes the hidden ones."""
-    if not _active(user):
-        return False
-    return user.pk == author.pk or (is_moderator(user) and not _tools_locked(user))
+    return _active(user) and (user.pk == author.pk or _acts_as_moderator(user))
 
 
 def can_view_hidden(user, post: Post) -> bool:
@@ -406,7 +455,11 @@ def check_resolve_flags(user, post: Post) -> None:
 def can_see_flagger(user) -> bool:
     # Flaggers must be safe from retaliation: only moderators and admins see
     # who flagged, not the facilitators who moderate alongside participants.
-    return is_moderator(user)
+    return _acts_as_moderator(user)
+
+
+def _acts_as_moderator(user) -> bool:
+    return is_moderator(user) and not user.is_suspended() and not _tools_locked(user)
 
 
 # Limits (forum/limits.py)
@@ -443,7 +496,6 @@ def must_use_mfa(user) -> bool:
         user.is_staff
         or user.is_superuser
         or user.has_perm("accounts.suspend_user")
-        or user.has_perm("forum.add_topic")
         or is_moderator(user)
         or facilitates_anywhere(user)
     )
@@ -455,10 +507,18 @@ def has_mfa(user) -> bool:
     return is_mfa_enabled(user)
 
 
+def can_suspend_anyone(actor) -> bool:
+    """Holds the power to suspend (accounts.suspend_user) and may use it."""
+    return (
+        _active(actor)
+        and not actor.is_suspended()
+        and actor.has_perm("accounts.suspend_user")
+        and not _tools_locked(actor)
+    )
+
+
 def can_suspend(actor, target) -> bool:
-    if not _active(actor) or actor.is_suspended() or actor.pk == target.pk:
-        return False
-    if not actor.has_perm("accounts.suspend_user"):
+    if actor.pk == target.pk or not can_suspend_anyone(actor):
         return False
     # Moderators cannot suspend staff; only superusers can.
     if target.is_staff or target.is_superuser:
@@ -469,3 +529,86 @@ def can_suspend(actor, target) -> bool:
 def check_suspend(actor, target) -> None:
     if not can_suspend(actor, target):
         raise PermissionDenied(_("You cannot suspend this person."))
+
+
+# The back office (the Django admin). A model permission (view_post,
+# change_topic...) is what a superuser grants; it counts only for staff who
+# may use the admin at all, and each object is then judged by the same rule
+# as on the pages. Every ModelAdmin asks these (forum/moderation_admin.py).
+
+
+def can_use_admin(user) -> bool:
+    """Active staff, not suspended, with a second factor where required."""
+    return _active(user) and user.is_staff and not user.is_suspended() and not _tools_locked(user)
+
+
+def check_admin_access(user) -> None:
+    """The admin's door: a suspended person gets a refusal that says why,
+    rather than a login form they cannot get past."""
+    if user.is_authenticated and user.is_suspended():
+        raise PermissionDenied(
+            _("%(refusal)s. The admin is closed to you until then.")
+            % {"refusal": _suspension_refusal(user).rstrip(".")}
+        )
+
+
+def can_edit_topic(user, topic: Topic) -> bool:
+    """Its title, in the admin (on the pages: the opening post's subject)."""
+    return can_use_admin(user) and uses_tools(user, topic)
+
+
+def can_move_topic(user, topic: Topic) -> bool:
+    """Into another category: only moderators, who moderate both ends."""
+    return can_edit_topic(user, topic) and is_moderator(user)
+
+
+def can_change_author(user) -> bool:
+    """Attribute a topic to someone else: superusers only (and logged)."""
+    return can_use_admin(user) and user.is_superuser
+
+
+def can_use_moderation_actions(user) -> bool:
+    """Lock, pin, hide... from admin lists; each row is then asked alone."""
+    return can_use_admin(user) and (is_moderator(user) or facilitates_anywhere(user))
+
+
+def can_see_moderation_records(user) -> bool:
+    """The whole moderation log, every revision, every flag with its flagger,
+    every facilitator assignment. Facilitators read their topics' records
+    on the pages."""
+    return can_use_admin(user) and is_moderator(user)
+
+
+def can_assign_facilitator(user) -> bool:
+    """Grant or revoke a facilitator assignment: moderators, who hold every
+    power an assignment gives."""
+    return can_see_moderation_records(user)
+
+
+def can_view_members(user) -> bool:
+    """Member accounts (with their email addresses) in the admin."""
+    return can_see_moderation_records(user)
+
+
+def can_change_member(actor, target) -> bool:
+    """Only superusers change staff accounts, so no one raises their own rights."""
+    if not can_use_admin(actor):
+        return False
+    return actor.is_superuser or not (target.is_staff or target.is_superuser)
+
+
+def can_manage_roles(user) -> bool:
+    """Groups, staff and superuser status, direct permissions."""
+    return can_use_admin(user) and user.is_superuser
+
+
+def can_manage_private_records(user) -> bool:
+    """What members never showed anyone: the mail sent to them, what they
+    follow, their addresses, second factors and sessions, the task queue."""
+    return can_use_admin(user) and user.is_superuser
+
+
+def can_change_category(user) -> bool:
+    """Categories and their settings (who may start topics): whoever a
+    superuser granted forum.change_category."""
+    return can_use_admin(user) and user.has_perm("forum.change_category")

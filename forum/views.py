@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import limits, markup
+from .decorators import staff_mfa_required
 from .forms import PostForm, TopicForm
 from .models import Category, Post, Topic, TopicRead
 from .permissions import (
@@ -18,6 +19,7 @@ from .permissions import (
     can_start_topic,
     can_view_hidden,
     check_reply_to,
+    check_start_topic,
     with_viewer_roles,
 )
 
@@ -282,10 +284,10 @@ def _post_reply(request, form, topic, parent):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@staff_mfa_required
 def topic_create(request, slug):
     category = get_object_or_404(Category, slug=slug)
-    if not can_start_topic(request.user, category):
-        raise PermissionDenied(_("Only facilitators can start a topic here."))
+    check_start_topic(request.user, category)
     preview = None
     form = TopicForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -7,7 +7,6 @@ from itertools import count
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 
 from forum.management.commands.setup_roles import MODERATORS, setup_roles
 from forum.models import Category, FacilitatorAssignment, Topic
@@ -42,19 +41,15 @@ def with_mfa(user):
 
 
 def make_facilitator(username=None, *, category=None, topic=None, mfa=True, **fields):
-    """A facilitator of `category` or `topic`. Without either, someone
-    granted forum.add_topic (the "Facilitators" group): may start topics
-    anywhere, moderates nowhere. With a second factor unless mfa=False."""
+    """A facilitator of `category` or `topic` (of a new category if neither
+    is given). With a second factor unless mfa=False."""
     fields.setdefault("role_line", "Dialogue Facilitator")
     user = make_user(username, **fields)
     if mfa:
         with_mfa(user)
-    if category is not None or topic is not None:
-        FacilitatorAssignment.objects.create(user=user, category=category, topic=topic)
-    else:
-        user.user_permissions.add(
-            Permission.objects.get(codename="add_topic", content_type__app_label="forum")
-        )
+    if category is None and topic is None:
+        category = make_category()
+    FacilitatorAssignment.objects.create(user=user, category=category, topic=topic)
     return user
 
 
@@ -82,9 +77,10 @@ def make_category(name=None, **fields):
 
 
 def make_topic(*, category=None, author=None, title=None, body="Opening post.\n\n- What?\n- Why?"):
+    category = category or make_category()
     return Topic.start(
-        category=category or make_category(),
-        author=author or make_facilitator(),
+        category=category,
+        author=author or make_facilitator(category=category),
         title=title or f"Topic {next(_seq)}",
         body=body,
     )

@@ -92,6 +92,11 @@ def can_view_moderation_queue(user) -> bool:
 
 
 @register.filter
+def start_topic_refusal(user, category):
+    return permissions.start_topic_refusal(user, category)
+
+
+@register.filter
 def indent(depth: int) -> int:
     """Visual indentation stops at 6 levels so deep threads fit a phone;
     the "in reply to" line keeps deeper replies' context."""

@@ -1,7 +1,7 @@
 import pytest
 from django.core.cache import cache
 
-from tests.factories import PASSWORD, make_user, verified
+from tests.factories import PASSWORD, make_user, verified, with_mfa
 
 
 @pytest.fixture(autouse=True)
@@ -24,9 +24,10 @@ def staff_member(db):
 
 @pytest.fixture
 def moderator(db):
+    """Holds accounts.suspend_user, with the second factor it requires."""
     from django.contrib.auth.models import Permission
 
-    user = verified(make_user("moderator", display_name="Moe Moderator"))
+    user = with_mfa(verified(make_user("moderator", display_name="Moe Moderator")))
     user.user_permissions.add(Permission.objects.get(codename="suspend_user"))
     return user
 

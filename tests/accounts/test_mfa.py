@@ -100,6 +100,7 @@ def test_moderators_without_mfa_are_sent_away_from_decorated_views(
 ):
     from django.contrib.messages.storage.fallback import FallbackStorage
 
+    Authenticator.objects.filter(user=moderator).delete()
     view = staff_mfa_required(_moderation_view)
     request = RequestFactory().get("/moderation/")
     request.user = moderator

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from forum.models import ModerationLog, Post
 from forum.permissions import can_suspend
-from tests.factories import make_user
+from tests.factories import make_user, with_mfa
 
 
 def in_days(days):
@@ -101,7 +101,7 @@ def test_members_without_the_permission_cannot_suspend(client, member, other_par
     ],
 )
 def test_only_superusers_can_suspend_staff(db, target_fields, actor_is_superuser, allowed):
-    actor = make_user(is_superuser=actor_is_superuser)
+    actor = with_mfa(make_user(is_superuser=actor_is_superuser))
     actor.user_permissions.add(Permission.objects.get(codename="suspend_user"))
     actor = type(actor).objects.get(pk=actor.pk)  # fresh permission cache
     target = make_user(**target_fields)

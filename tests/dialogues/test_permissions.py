@@ -13,11 +13,18 @@ from tests.factories import make_facilitator, make_moderator, make_user
         (lambda category: AnonymousUser(), False),
         (lambda category: make_user(), False),
         (lambda category: make_facilitator(category=category), True),
-        (lambda category: make_facilitator(), False),  # may open topics, facilitates nothing
+        (lambda category: make_facilitator(), False),  # facilitates another category
         (lambda category: make_moderator(), True),
         (lambda category: make_facilitator(category=category, is_active=False), False),
     ],
-    ids=["anonymous", "participant", "series-facilitator", "topic-opener", "moderator", "inactive"],
+    ids=[
+        "anonymous",
+        "participant",
+        "series-facilitator",
+        "other-facilitator",
+        "moderator",
+        "inactive",
+    ],
 )
 def test_facilitators_of_the_series_and_moderators_facilitate(topic, category, make, expected):
     assert can_facilitate(make(category), topic) is expected

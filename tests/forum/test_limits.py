@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from forum import limits
-from forum.models import Flag, Post, Topic
-from tests.factories import make_facilitator, make_reply, make_user
+from forum.models import Category, Flag, Post, Topic
+from tests.factories import make_facilitator, make_reply, make_user, verified
 
 pytestmark = pytest.mark.django_db
 
@@ -212,8 +212,10 @@ def test_previews_per_minute(client, clock, settings, category, topic, page):
 
 def test_topics_per_day(client, clock, settings, category):
     settings.FORUM_TOPICS_PER_DAY = 1
-    # Granted "start topics anywhere", facilitating nowhere: the limit applies.
-    opener = make_facilitator(date_joined=clock.now - timedelta(days=30))
+    # A member where members may start topics: the limit applies.
+    category.topic_starters = Category.TopicStarters.MEMBERS
+    category.save()
+    opener = verified(make_user(date_joined=clock.now - timedelta(days=30)))
     client.force_login(opener)
     url = reverse("forum:topic_create", args=[category.slug])
     assert client.post(url, {"title": "First", "body": "One."}).status_code == 302

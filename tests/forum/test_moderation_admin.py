@@ -244,4 +244,4 @@ def test_making_someone_a_moderator_in_the_user_admin_is_logged(client, admin_us
     assert response.status_code == 302, response.context["adminform"].form.errors
     entry = ModerationLog.objects.get(action=ModerationLog.Action.ROLE_CHANGED)
     assert entry.actor == admin_user and entry.user == participant
-    assert "Moderators" in entry.reason and "is_staff: False -> True" in entry.reason
+    assert "Moderators" in entry.reason and "is_staff: False → True" in entry.reason

@@ -317,7 +317,7 @@ def test_topic_facilitator_moderates_only_that_topic(client, category, topic, re
 def test_facilitators_of_the_category_and_moderators_may_start_topics(
     client, category, moderator, participant
 ):
-    assigned = make_user("seriesfac")
+    assigned = with_mfa(make_user("seriesfac"))
     FacilitatorAssignment.objects.create(user=assigned, category=category)
     url = reverse("forum:topic_create", args=[category.slug])
     for user, status in [(assigned, 200), (moderator, 200), (participant, 403)]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from dialogues.models import Dialogue, HelpPage
 from dialogues.notifications import muted
-from forum.management.commands.setup_roles import FACILITATORS, setup_roles
+from forum.management.commands.setup_roles import setup_roles
 from forum.models import Category, FacilitatorAssignment, ModerationLog, Post, Topic
 
 # Local demo only: the README lists these.
@@ -315,6 +315,8 @@ class Command(BaseCommand):
                 slug="help",
                 description="Questions about taking part, and ideas for the forum.",
                 position=2,
+                # Its description asks members for their questions.
+                topic_starters=Category.TopicStarters.MEMBERS,
             )
             FacilitatorAssignment.objects.create(user=people["facilitator"], category=series)
             # Demo content: nobody is emailed about these posts.
@@ -381,7 +383,7 @@ class Command(BaseCommand):
 
     def create_people(self):
         User = get_user_model()
-        facilitators = setup_roles()[FACILITATORS]
+        setup_roles()  # the Moderators group, for the admin to hand out
         people = {}
         for username, display_name, role_line in PEOPLE:
             user = User.objects.create_user(
@@ -393,7 +395,6 @@ class Command(BaseCommand):
             )
             EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
             people[username] = user
-        people["facilitator"].groups.add(facilitators)
         admin = User.objects.create_superuser(
             username="admin",
             email="admin@example.org",

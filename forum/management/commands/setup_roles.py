@@ -1,16 +1,20 @@
-"""Create or update the role groups; safe to run again after every deploy."""
+"""Create or update the Moderators group; safe to run again after every
+deploy. Facilitators are no group: they are assigned to a category or a topic
+in the admin ("Facilitator assignments"), and act there only."""
 
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 
 MODERATORS = "Moderators"
-FACILITATORS = "Facilitators"
+# The group earlier versions made: its forum.add_topic let its members open
+# topics in every category, whatever their assignments. It is removed.
+FORMER_FACILITATORS_GROUP = "Facilitators"
 
 # (app_label, codename). Moderators are staff: these give them the back
-# office (the admin) as well as the powers in the pages.
+# office (the admin) as well as the powers in the pages. Each object is then
+# judged in the admin by the same rules as on the pages (forum/permissions.py).
 MODERATOR_PERMISSIONS = [
     ("forum", "moderate_forum"),
-    ("forum", "add_topic"),
     ("forum", "view_category"),
     ("forum", "view_topic"),
     ("forum", "change_topic"),
@@ -24,12 +28,8 @@ MODERATOR_PERMISSIONS = [
     ("forum", "add_facilitatorassignment"),
     ("forum", "delete_facilitatorassignment"),
     ("accounts", "view_user"),
-    # Defined by the accounts branch; granted once it exists.
     ("accounts", "suspend_user"),
 ]
-# Facilitators are assigned per category or topic (FacilitatorAssignment);
-# this group only lets its members start topics anywhere, as before.
-FACILITATOR_PERMISSIONS = [("forum", "add_topic")]
 
 
 def _permissions(pairs):
@@ -44,20 +44,36 @@ def _permissions(pairs):
 
 
 def setup_roles() -> dict[str, Group]:
-    groups = {}
-    for name, pairs in [
-        (MODERATORS, MODERATOR_PERMISSIONS),
-        (FACILITATORS, FACILITATOR_PERMISSIONS),
-    ]:
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(*_permissions(pairs))
-        groups[name] = group
-    return groups
+    """The groups by name. The Moderators group gets exactly the permissions
+    above: a permission given to it by hand elsewhere is taken back, so the
+    role is what this file (and the README) says."""
+    moderators, _ = Group.objects.get_or_create(name=MODERATORS)
+    moderators.permissions.set(_permissions(MODERATOR_PERMISSIONS))
+    return {MODERATORS: moderators}
+
+
+def remove_former_facilitators_group() -> bool:
+    """Take forum.add_topic back from the old "Facilitators" group, and
+    delete the group if that was all it gave (its members keep their
+    assignments). Whether it was deleted."""
+    group = Group.objects.filter(name=FORMER_FACILITATORS_GROUP).first()
+    if group is None:
+        return False
+    group.permissions.remove(*_permissions([("forum", "add_topic")]))
+    if group.permissions.exists():
+        return False
+    group.delete()
+    return True
 
 
 class Command(BaseCommand):
-    help = "Create the Moderators and Facilitators groups with their permissions."
+    help = "Create or update the Moderators group and its permissions."
 
     def handle(self, *args, **options):
         for name, group in setup_roles().items():
             self.stdout.write(f"{name}: {group.permissions.count()} permissions")
+        if remove_former_facilitators_group():
+            self.stdout.write(
+                f'Removed the "{FORMER_FACILITATORS_GROUP}" group: facilitators are '
+                "assigned per category or topic in the admin."
+            )
