@@ -112,9 +112,9 @@ def switcher(topic, mode: str, user) -> dict:
 
 def order_for(mode: str, topic, marker=None) -> "TreeOrder | TimeOrder":
     if mode == Mode.FLAT:
-        return TimeOrder(topic.posts.all())
+        return TimeOrder(topic.posts.all(), topic)
     if mode == Mode.NEW and marker is not None:
-        return TimeOrder(unread_replies(topic, marker), only_unread=True)
+        return TimeOrder(unread_replies(topic, marker), topic, only_unread=True)
     return TreeOrder(topic.posts.all())
 
 
@@ -158,8 +158,10 @@ class TimeOrder:
     query reads the topic's (topic, id) index from a cursor, like the tree
     order reads (topic, path)."""
 
-    def __init__(self, posts, *, only_unread=False):
-        self.posts = posts.replies()
+    def __init__(self, posts, topic, *, only_unread=False):
+        # The replies are all but the opening post: said by id, not by path,
+        # a count reads the (topic, id) index alone, never the table.
+        self.posts = posts.exclude(pk=topic.opening_post_id)
         self.only_unread = only_unread
         self.mode = Mode.NEW if only_unread else Mode.FLAT
         self._positions = {}
