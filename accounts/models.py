@@ -141,7 +141,7 @@ class User(AbstractUser):
         from allauth.mfa.models import Authenticator
 
         from dialogues.models import NotificationPreference, Subscription
-        from forum.models import FacilitatorAssignment, TopicRead
+        from forum.models import FacilitatorAssignment, ReadingPreference, TopicRead
 
         from . import erasure
 
@@ -150,7 +150,13 @@ class User(AbstractUser):
         erasure.erase_words(self, remove_text=mode == DeletionMode.REMOVE)
         erasure.end_sessions(self)
         EmailAddress.objects.filter(user=self).delete()
-        for model in (Subscription, NotificationPreference, TopicRead, FacilitatorAssignment):
+        for model in (
+            Subscription,
+            NotificationPreference,
+            TopicRead,
+            ReadingPreference,
+            FacilitatorAssignment,
+        ):
             model.objects.filter(user=self).delete()
         Authenticator.objects.filter(user=self).delete()
         self.groups.clear()

@@ -17,6 +17,7 @@ from .moderation import (  # noqa: F401  (models of this app, defined by concern
     describe_changes,
 )
 from .reading import TopicRead
+from .reading_modes import ReadingPreference  # noqa: F401
 from .roles import FacilitatorAssignment  # noqa: F401
 from .schedule import TopicSchedule, TopicScheduleQuerySet
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import limits, markup
+from . import limits, markup, reading_modes
 from .decorators import staff_mfa_required
 from .forms import PostForm, TopicForm
 from .models import Category, Post, Topic, TopicRead
@@ -79,18 +79,23 @@ def _cursor(request, name):
     return int(value)
 
 
-def _tree_page(request, topic) -> dict:
-    """The replies of the requested page, by keyset cursor, and the cursors
-    of the pages around it."""
+def _tree_page(request, topic, order) -> dict:
+    """The replies of the requested page, in the reading mode's order, by
+    keyset cursor, and the cursors of the pages around it."""
     after, start, before = (_cursor(request, n) for n in ("after", "start", "before"))
     last = request.GET.get("page") == "last"
-    posts, has_more = topic.posts.tree_page(
+    if start == topic.opening_post_id:
+        start = None  # where a permalink to the opening post lands: the first page
+    posts, has_more = order.page(
         size=settings.FORUM_PAGE_SIZE, after=after, start=start, before=before, last=last
     )
     if before is not None or last:
         has_previous, has_next = has_more, before is not None
     else:
         has_previous, has_next = after is not None or start is not None, has_more
+    if has_previous and order.only_unread:
+        # What came before was read on the pages before, so it left "new".
+        has_previous = order.position(posts[0] if posts else topic.last_post)[1] > 0
     return {
         "posts": posts,
         "is_first_page": not has_previous,
@@ -101,17 +106,17 @@ def _tree_page(request, topic) -> dict:
     }
 
 
-def _page_numbers(topic, tree: dict) -> dict:
+def _page_numbers(topic, tree: dict, order) -> dict:
     """ "Page 3 of 7" and numbered links: the first, the last, and those near
     this page, each an offset-free ?start= cursor at a multiple of the page
     size. Two queries, the same on page 500 as on page 1 (one pass over the
-    topic's path index, then offsets of a few pages at most); none when the
-    whole topic fits on this page."""
+    topic's index in the mode's order, then offsets of a few pages at most);
+    none when the whole topic fits on this page."""
     if tree["is_first_page"] and not tree["has_next"]:
         return {"page_number": 1, "page_count": 1, "page_links": []}
     size = settings.FORUM_PAGE_SIZE
     first = tree["posts"][0] if tree["posts"] else topic.last_post
-    total, before = topic.posts.tree_position(first.path)
+    total, before = order.position(first)
     count = max(-(-total // size), 1)
     number = count if not tree["has_next"] else before // size + 1
     shown = sorted(
@@ -123,15 +128,16 @@ def _page_numbers(topic, tree: dict) -> dict:
     # for the last page, from the end): never more than a few pages away.
     near = {n: (n - 1) * size - before for n in shown if n > 1 and n != count}
     ends = {count: total - 1 - (count - 1) * size} if count > 1 else {}
-    ids = topic.posts.ids_around(first.path, near, ends)
-    url = topic.get_absolute_url()
+    ids = order.ids_around(first, near, ends)
+    url, query = topic.get_absolute_url(), reading_modes.mode_query(order.mode)
     links, previous = [], 0
     for n in shown:
         if n > 1 and ids.get(n) is None:
             continue  # deleted a moment ago
         if n > previous + 1:
             links.append(None)  # an ellipsis
-        links.append({"number": n, "url": url if n == 1 else f"{url}?start={ids[n]}"})
+        cursor = f"start={ids[n]}&{query}" if n > 1 else query
+        links.append({"number": n, "url": f"{url}?{cursor}".rstrip("?&")})
         previous = n
     return {"page_number": number, "page_count": count, "page_links": links}
 
@@ -151,12 +157,11 @@ def _notes_for(request, posts) -> list:
     return rest
 
 
-def _mark_new(request, topic, shown):
+def _mark_new(request, marker, shown):
     """Flag the posts the user has not read yet (highlighted on the page),
     record this page as read, and return the first new one shown."""
-    if not request.user.is_authenticated:
+    if marker is None:
         return None
-    marker = topic.read_marker(request.user)
     for post in shown:
         post.is_new = marker.is_unread(post, request.user)
     marker.mark_read(shown)
@@ -167,11 +172,18 @@ def topic_detail(request, pk, slug=None):
     topics = Topic.objects.select_related(
         "category", "opening_post__author", "last_post__author", "locked_by"
     ).with_read_state(request.user)
+    topics = reading_modes.with_reading_mode(topics, request.user)
     topic = get_object_or_404(with_viewer_roles(topics, request.user), pk=pk)
-    tree = _tree_page(request, topic)
+    mode = reading_modes.chosen_mode(request, getattr(topic, "stored_reading_mode", None))
+    marker = topic.read_marker(request.user) if request.user.is_authenticated else None
+    order = reading_modes.order_for(mode, topic, marker)
+    tree = _tree_page(request, topic, order)
     # One query, on every page: the block stays in view while reading.
     pinned = list(topic.posts.pinned().for_display()[:PINNED_SHOWN])
-    shown = ([topic.opening_post] if tree["is_first_page"] else []) + tree["posts"]
+    show_opening = tree["is_first_page"] and (
+        not order.only_unread or marker.is_unread(topic.opening_post, request.user)
+    )
+    shown = ([topic.opening_post] if show_opening else []) + tree["posts"]
     for post in shown + pinned:
         # Permission filters in the template read post.topic: no query per post.
         post.topic = topic
@@ -180,11 +192,13 @@ def topic_detail(request, pk, slug=None):
         "forum/topic.html",
         {
             **tree,
-            **_page_numbers(topic, tree),
+            **_page_numbers(topic, tree, order),
+            **reading_modes.switcher(topic, order.mode, request.user),
+            "show_opening": show_opening,
             "topic": topic,
             "category": topic.category,
             "pinned_posts": pinned,
-            "first_new": _mark_new(request, topic, shown),
+            "first_new": _mark_new(request, marker, shown),
             "messages": _notes_for(request, shown),
             "form": PostForm(initial={"subject": topic.opening_post.reply_subject()})
             if can_reply(request.user, topic)
@@ -193,20 +207,18 @@ def topic_detail(request, pk, slug=None):
     )
 
 
-def page_url(post) -> str:
-    """The topic page that shows `post`, at its anchor: the first page when
-    it is among the first replies, else a page starting at it."""
-    url = post.topic.get_absolute_url()
-    if not post.is_opening:
-        size = settings.FORUM_PAGE_SIZE
-        before = post.topic.posts.replies().filter(path__lt=post.path)[:size].count()
-        if before >= size:
-            url += f"?start={post.pk}"
-    return f"{url}#{post.anchor}"
+def _reader_mode(request, found) -> tuple[str, str]:
+    """(the mode a link lands in, the remembered one), `found` annotated by
+    reading_modes.with_reading_mode()."""
+    stored = getattr(found, "stored_reading_mode", None) or reading_modes.Mode.THREADED
+    return reading_modes.chosen_mode(request, stored, remember=False), stored
 
 
 def post_permalink(request, pk):
-    return redirect(page_url(get_object_or_404(Post.objects.select_related("topic"), pk=pk)))
+    posts = reading_modes.with_reading_mode(Post.objects.select_related("topic"), request.user)
+    post = get_object_or_404(posts, pk=pk)
+    mode, stored = _reader_mode(request, post)
+    return redirect(reading_modes.page_url(post, mode, request.user, stored=stored))
 
 
 @login_required
@@ -343,13 +355,15 @@ def mark_all_read(request):
 def topic_unread(request, pk):
     """Where "N new" leads: the page showing the oldest post the member has
     not read, at its anchor."""
-    topic = get_object_or_404(Topic, pk=pk)
-    post = topic.read_marker(request.user).first_unread()
+    topic = get_object_or_404(reading_modes.with_reading_mode(Topic.objects, request.user), pk=pk)
+    marker = topic.read_marker(request.user)
+    post = marker.first_unread()
     if post is None:
         messages.info(request, _("You have read every post in this topic."))
         return redirect(topic)
     post.topic = topic
-    return redirect(page_url(post))
+    mode, stored = _reader_mode(request, topic)
+    return redirect(reading_modes.page_url(post, mode, request.user, stored=stored, marker=marker))
 
 
 @login_required

@@ -105,15 +105,20 @@ def scene(settings, clock, category, topic, facilitator, moderator, other_partic
 
 
 def topic_pages(s):
-    """Every page of the topic, from every post it can start or end at."""
+    """Every page of the topic, from every post it can start or end at, in
+    every reading mode (forum/reading_modes.py)."""
     url = s.topic.get_absolute_url()
     pks = s.topic.posts.values_list("pk", flat=True)
-    return (
-        [url, url + "?page=last"]
-        + [f"{url}?start={pk}" for pk in pks]
-        + [f"{url}?after={pk}" for pk in pks]
-        + [f"{url}?before={pk}" for pk in pks]
-    )
+    return [
+        page
+        for view in ("", "&view=flat", "&view=new")
+        for page in (
+            [f"{url}?view=threaded{view}", f"{url}?page=last{view}"]
+            + [f"{url}?start={pk}{view}" for pk in pks]
+            + [f"{url}?after={pk}{view}" for pk in pks]
+            + [f"{url}?before={pk}{view}" for pk in pks]
+        )
+    ]
 
 
 def posts_of(s):
@@ -298,12 +303,18 @@ def test_a_hidden_post_shows_nowhere(request, scene, who):
     assert Flag.objects.get(pk=scene.flag.pk).status == Flag.Status.OPEN
 
 
-def test_its_replies_say_they_answer_a_removed_post(client, scene):
+@pytest.mark.parametrize("view", ["threaded", "flat", "new"])
+def test_its_replies_say_they_answer_a_removed_post(client, scene, view):
     client.force_login(scene.viewer)
-    page = client.get(f"{scene.topic.get_absolute_url()}?start={scene.answer.pk}").text
-    assert "In reply to" in page and "a removed post" in page
+    url = f"{scene.topic.get_absolute_url()}?start={scene.answer.pk}&view={view}"
+    page = client.get(url).text
+    # Threaded links keep their addresses; the other modes' stay in the mode.
+    query = "" if view == "threaded" else f"?view={view}"
+    assert f'In reply to <a href="{scene.hidden.get_absolute_url()}{query}">a removed post' in page
     assert "A careful answer" in page
-    assert f'In reply to <a href="{scene.answer.get_absolute_url()}"><bdi>A careful answer' in page
+    answer = scene.answer.get_absolute_url() + query
+    assert f'In reply to <a href="{answer}"><bdi>A careful answer' in page
+    assert_nothing_hidden_in(page, url)
 
 
 def test_the_scene_shows_the_hidden_post_to_its_author_and_moderators(client, scene, moderator):

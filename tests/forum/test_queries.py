@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from forum.models import ReadingPreference
 from forum.views import PAGES_AROUND
 from tests.factories import make_reply, make_user
 
@@ -134,3 +135,79 @@ def test_logged_in_get_writes_only_the_read_marker(client, short_and_long, parti
     assert len(writes) == 1 and "forum_topicread" in writes[0]
     sql = queries_for(client, short.get_absolute_url())
     assert not [q for q in sql if q.lstrip().upper().startswith(WRITES)]
+
+
+# Reading modes (forum/reading_modes.py): the same budgets in each.
+
+
+@pytest.mark.parametrize("view", ["flat", "new"])  # new: anonymous readers read threaded
+def test_anonymous_query_count_is_the_same_in_every_mode(
+    client, short_and_long, numbered_pages, view
+):
+    short, long = short_and_long
+    threaded = len(queries_for(client, long.get_absolute_url()))
+    counts = [
+        len(queries_for(client, f"{t.get_absolute_url()}?view={view}")) for t in (short, long)
+    ]
+    assert counts[0] == counts[1] == threaded <= ANONYMOUS_BUDGET
+
+
+@pytest.mark.parametrize("view", ["threaded", "flat", "new"])
+def test_logged_in_query_count_is_constant_in_every_mode(
+    client, short_and_long, participant, settings, view
+):
+    short, long = short_and_long
+    # Both topics span several pages, in "new" too, on every visit below.
+    settings.FORUM_PAGE_SIZE = 2
+    ReadingPreference.remember(participant, view)
+    client.force_login(participant)
+    for topic in (short, long):
+        # A page read out of order first, so "new" has extras to skip.
+        pk = topic.posts.replies().order_by("path").values_list("pk", flat=True)[6]
+        client.get(f"{topic.get_absolute_url()}?view=threaded&start={pk}")
+    for _visit in range(3):  # "new" shows (and marks read) the next two each time
+        counts = [len(queries_for(client, t.get_absolute_url())) for t in (short, long)]
+        assert counts[0] == counts[1] <= LOGGED_IN_BUDGET
+
+
+def test_switching_modes_costs_one_write(client, short_and_long, participant):
+    short, _ = short_and_long
+    client.force_login(participant)
+    threaded = queries_for(client, short.get_absolute_url())  # marks everything read
+    switched = queries_for(client, f"{short.get_absolute_url()}?view=flat")
+    flat = queries_for(client, short.get_absolute_url())
+    assert len(threaded) - 2 == len(switched) - 1 == len(flat)
+    [write] = [q for q in switched if q.lstrip().upper().startswith(WRITES)]
+    assert "forum_readingpreference" in write
+
+
+def test_new_costs_the_same_with_1_or_300_posts_unread(
+    client, short_and_long, participant, numbered_pages
+):
+    short, long = short_and_long
+    ReadingPreference.remember(participant, "new")
+    client.force_login(participant)
+    client.post(f"/unread/t/{short.pk}/mark-read/")
+    make_reply(short)
+    one = queries_for(client, short.get_absolute_url())
+    many = queries_for(client, long.get_absolute_url())
+    assert len(one) == len(many) - 2  # one page: no page numbers
+    assert len(many) <= LOGGED_IN_BUDGET
+
+
+@pytest.mark.parametrize("view", ["flat", "new"])
+def test_a_deep_page_in_time_order_costs_what_page_one_does(
+    client, short_and_long, participant, settings, view
+):
+    _, long = short_and_long
+    settings.FORUM_PAGE_SIZE = 20
+    ReadingPreference.remember(participant, view)
+    client.force_login(participant)
+    deep = long.posts.order_by("-pk").values_list("pk", flat=True)[30]
+    first = queries_for(client, long.get_absolute_url())
+    later = queries_for(client, f"{long.get_absolute_url()}?after={deep}&view={view}")
+    assert len(first) == len(later)
+    post_queries = [q for q in later if 'FROM "forum_post"' in q]
+    assert any("LIMIT 21" in q for q in post_queries)
+    offsets = [int(n) for q in later for n in re.findall(r"OFFSET (\d+)", q)]
+    assert max(offsets, default=0) <= (PAGES_AROUND + 1) * 20

@@ -1,6 +1,7 @@
 """Measure the topic page on a very long thread: build a topic of N posts
 (bulk inserted, in a random reply tree), then time the first, a middle and
-the last page through the test client and count their SQL queries.
+the last page through the test client and count their SQL queries, in one
+reading mode (--view).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/forum_bench \\
         .venv/bin/python manage.py benchmark_topic --posts 100000
@@ -35,8 +36,14 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=5)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--keep", action="store_true", help="keep the benchmark topic")
+        parser.add_argument(
+            "--view",
+            choices=["threaded", "flat", "new"],
+            default="threaded",
+            help="reading mode (anonymous readers of new read threaded)",
+        )
 
-    def handle(self, *args, posts, repeat, seed, keep, **options):
+    def handle(self, *args, posts, repeat, seed, keep, view, **options):
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         started = time.perf_counter()
         topic = self.build(posts, random.Random(seed))
@@ -46,7 +53,7 @@ class Command(BaseCommand):
             cursor.execute("ANALYZE")
         self.stdout.write(f"built {posts} posts in {time.perf_counter() - started:.1f}s")
         try:
-            self.measure(topic, repeat)
+            self.measure(topic, repeat, view)
         finally:
             if not keep:
                 self.delete(topic)
@@ -100,15 +107,17 @@ class Command(BaseCommand):
         Topic.objects.filter(pk=topic.pk).update(post_count=count + 1, last_post=last)
         return Topic.objects.get(pk=topic.pk)
 
-    def measure(self, topic, repeat):
+    def measure(self, topic, repeat, view):
         size = settings.FORUM_PAGE_SIZE
-        replies = topic.posts.replies().order_by("path").values_list("pk", flat=True)
+        key = "path" if view == "threaded" else "pk"
+        replies = topic.posts.replies().order_by(key).values_list("pk", flat=True)
         total = topic.post_count - 1
         middle = replies[total // 2]
+        url = topic.get_absolute_url()
         pages = {
-            "first page": topic.get_absolute_url(),
-            "middle page": topic.get_absolute_url() + f"?after={middle}",
-            "last page": topic.get_absolute_url() + "?page=last",
+            "first page": f"{url}?view={view}",
+            "middle page": f"{url}?after={middle}&view={view}",
+            "last page": f"{url}?page=last&view={view}",
         }
         client = Client()
         reader = get_user_model().objects.get(username="bench1")
