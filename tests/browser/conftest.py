@@ -52,7 +52,7 @@ def new_page(browser, live_server):
         context = browser.new_context(base_url=live_server.url)
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(30_000)  # generous: CI machines are shared
         return page
 
     yield open_page
