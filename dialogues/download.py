@@ -45,6 +45,7 @@ def dialogue_file(topic: Topic, dialogue: Dialogue | None) -> Iterator[str]:
         topic.posts.replies()
         .visible()
         .select_related("author")
+        .defer("body")  # the Markdown source: the file shows the HTML
         .annotate(parent_subject=F("parent__subject"), parent_hidden=F("parent__is_hidden"))
         .order_by("path")
     )

@@ -29,7 +29,7 @@ class SummariesFeed(CachedFeed):
         )
 
     def items(self):
-        return _published().select_related("topic")[:ENTRIES]
+        return _published().select_related("topic").defer("summary")[:ENTRIES]
 
     def title(self):
         return _("%(site)s: dialogue summaries") % {"site": settings.SITE_NAME}

@@ -103,7 +103,9 @@ class PostFeed(CachedFeed):
         )
 
     def items(self, obj):
-        return self.posts(obj).select_related("author").order_by("-pk")[:ENTRIES]
+        # Not the Markdown source: a feed shows the sanitized HTML only.
+        shown = self.posts(obj).select_related("author").defer("body")
+        return shown.order_by("-pk")[:ENTRIES]
 
     def item_title(self, post):
         return post.subject
