@@ -248,6 +248,14 @@ def test_the_download_is_one_file_of_every_visible_post_in_tree_order(client, di
     assert "Olu Other" in html  # `deeper`'s author: only the hidden post is left out
 
 
+def test_the_download_s_headings_are_in_order(client, dialogue, thread):
+    from tests.test_headings import outline
+
+    levels = outline(download(client, dialogue.topic)[1])
+
+    assert levels[:4] == [1, 2, 2, 2] and set(levels[4:]) == {3}
+
+
 def test_the_download_needs_nothing_from_elsewhere(client, dialogue, thread):
     _response, html = download(client, dialogue.topic)
 
