@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from forum import markup
 from forum.models import Topic
 
+from . import links
 from .models import ConversationLeader, Dialogue
 
 # Also sent as the response's header; the <meta> copy holds when the file
@@ -27,8 +28,18 @@ def filename(topic: Topic) -> str:
     return f"{topic.slug or 'dialogue'}-{topic.pk}.html"
 
 
-def _offline(html: str) -> str:
-    return markup.absolute(html, settings.SITE_URL, keep_images=False)
+def _offline(html: str, anchor_for=None) -> str:
+    return markup.absolute(html, settings.SITE_URL, keep_images=False, anchor_for=anchor_for)
+
+
+def _in_this_file(post_ids: frozenset):
+    """Links to a post the file holds lead to it in the file."""
+
+    def anchor_for(href: str) -> str | None:
+        pk = links.post_id_in_url(href)
+        return f"#post-{pk}" if pk in post_ids else None
+
+    return anchor_for
 
 
 def dialogue_file(topic: Topic, dialogue: Dialogue | None) -> Iterator[str]:
@@ -40,7 +51,14 @@ def dialogue_file(topic: Topic, dialogue: Dialogue | None) -> Iterator[str]:
         ConversationLeader.objects.filter(dialogue__topic=topic).values_list("user_id", flat=True)
     )
     summary = dialogue if dialogue is not None and dialogue.has_summary else None
-    featured = frozenset(summary.cited_post_ids) if summary else frozenset()
+    # The posts the summary cites that the file shows (none hidden).
+    featured = (
+        frozenset(
+            topic.posts.visible().filter(pk__in=summary.cited_post_ids).values_list("pk", flat=True)
+        )
+        if summary and summary.cited_post_ids
+        else frozenset()
+    )
     replies = (
         topic.posts.replies()
         .visible()
@@ -69,7 +87,9 @@ def dialogue_file(topic: Topic, dialogue: Dialogue | None) -> Iterator[str]:
                     "now": timezone.now(),
                     "opening": opening,
                     "summary": summary,
-                    "summary_html": _offline(summary.summary_html) if summary else "",
+                    "summary_html": _offline(summary.summary_html, _in_this_file(featured))
+                    if summary
+                    else "",
                 }
             )
             post_template = get_template(f"{TEMPLATE}#post")

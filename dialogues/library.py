@@ -5,7 +5,7 @@ of a dialogue is in download.py."""
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 
 from forum.models import Topic
 
@@ -32,12 +32,13 @@ class SharedLink:
     url: str
     times: int
     people: int
+    title: str = ""
     first: Resource | None = None
     topics: list = field(default_factory=list)
 
     @property
     def text(self) -> str:
-        return (self.first.text if self.first else "") or self.url
+        return self.title or self.url
 
 
 def shared_links(dialogues, *, query: str = "", dialogue=None):
@@ -46,17 +47,21 @@ def shared_links(dialogues, *, query: str = "", dialogue=None):
     it, then pass the page to with_details(). Hidden posts share nothing
     (refresh_resources() drops their rows); the filter on them is kept so a
     row left over by a bug still shows nobody anything."""
-    rows = Resource.objects.filter(topic__in=dialogues, post__is_hidden=False)
+    shares = Resource.objects.filter(topic__in=dialogues, post__is_hidden=False)
     if dialogue is not None:
-        rows = rows.filter(topic=dialogue)
+        shares = shares.filter(topic=dialogue)
+    rows = shares
     if query:
         rows = rows.filter(Q(url__icontains=query) | Q(text__icontains=query))
+    # The title: the first words anyone gave the link (a bare address has none).
+    named = shares.filter(url=OuterRef("url")).exclude(text="").order_by("post_id", "pk")
     return (
         rows.values("url")
         .annotate(
             times=Count("pk"),
             people=Count("post__author", distinct=True),
             first_post=Min("post_id"),
+            title=Subquery(named.values("text")[:1]),
         )
         .order_by("-times", "first_post", "url")
     )
@@ -67,7 +72,10 @@ def with_details(rows, dialogues, *, dialogue=None) -> list[SharedLink]:
     length: the first share of each address, then the dialogues each was
     shared in."""
     rows = list(rows)
-    links = {row["url"]: SharedLink(row["url"], row["times"], row["people"]) for row in rows}
+    links = {
+        row["url"]: SharedLink(row["url"], row["times"], row["people"], row["title"] or "")
+        for row in rows
+    }
     if not links:
         return []
     firsts = Resource.objects.filter(

@@ -76,6 +76,16 @@ def test_each_address_is_listed_once_with_who_shared_it_where_and_how_often(
     assert "plain.example.org" not in page and RADIO not in page
 
 
+def test_a_bare_address_takes_the_first_words_anyone_gave_it(client, dialogue, participant):
+    make_reply(dialogue.topic, author=participant, body=f"See {TOOLS}")
+    make_reply(dialogue.topic, author=participant, body=f"The [tool kit]({TOOLS}) again")
+
+    (tools,) = client.get(series_url(dialogue.topic.category)).context["links"]
+
+    assert (tools.text, tools.times, tools.people) == ("tool kit", 2, 1)
+    assert tools.first.post.body == f"See {TOOLS}"
+
+
 def test_the_site_wide_page_lists_every_series(client, shared):
     response = client.get(reverse("dialogues:resources"))
 
@@ -221,7 +231,11 @@ def thread(dialogue, participant, other_participant, moderator, facilitator):
     deeper = make_reply(topic, parent=first, author=other_participant, subject="Under first")
     last = make_reply(topic, author=participant, subject="Last reply", body="[home](/p/1/)")
     hidden.hide(by=moderator, reason="Personal data")
-    dialogue.write_summary(body="The **summary** text.", by=facilitator)
+    dialogue.write_summary(
+        body=f"The **summary** text, citing [one]({first.get_absolute_url()}) "
+        f"and [another](http://localhost:8000{hidden.get_absolute_url()}).",
+        by=facilitator,
+    )
     dialogue.publish_summary(by=facilitator)
     return [first, deeper, under, last], hidden
 
@@ -241,7 +255,12 @@ def test_the_download_is_one_file_of_every_visible_post_in_tree_order(client, di
     subjects = re.findall(r'<h3 id="post-\d+-subject" dir="auto">([^<]+)</h3>', html)
     assert subjects == ["First reply", "Under first", "Answer to hidden", "Last reply"]
     assert "What have you learned?" in html and "Opening post." in html
-    assert "The <strong>summary</strong> text." in html
+    assert "The <strong>summary</strong> text" in html
+    # The cited post the file holds is linked within it; the hidden one is not in it.
+    first = visible[0]
+    assert f'<a href="#post-{first.pk}" rel="nofollow ugc noopener">one</a>' in html
+    assert f'href="http://localhost:8000/p/{hidden.pk}/"' in html
+    assert html.count("Featured in the summary") == 1
     assert "<strong>Plain</strong> words" in html and "**" not in html
     assert "Hidden subject" not in html and "Hidden body" not in html
     assert "In reply to a removed post" in html
