@@ -297,8 +297,7 @@ def help_page(request, slug):
 def _resources_page(request, *, category=None):
     """Every link shared in the dialogues of a series (or of all series),
     once per address; searchable and narrowed to one dialogue by a GET
-    form. Four queries, five with a search or a dialogue chosen, whatever
-    the page holds."""
+    form. Five queries whatever the page holds (see the README)."""
     dialogues = library.dialogues_of(category)
     form = ResourceFilterForm(request.GET or None, dialogues=dialogues)
     status, page, links = 200, None, []
