@@ -278,6 +278,9 @@ class OutgoingEmail(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Sign-in codes and password-reset links: worth nothing to keep once the
+    # server has taken them, and dangerous in a backup, so the row goes then.
+    forget_when_sent = models.BooleanField(default=False, editable=False)
 
     objects = OutgoingEmailQuerySet.as_manager()
 
@@ -327,6 +330,9 @@ class OutgoingEmail(models.Model):
         return bool(claimed)
 
     def mark_sent(self) -> None:
+        if self.forget_when_sent:
+            self.delete()
+            return
         self.status, self.sent_at = self.SENT, timezone.now()
         self.save(update_fields=["status", "sent_at"])
 

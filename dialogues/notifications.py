@@ -152,6 +152,29 @@ def queue_email(user, template: str, context: dict, *, dedupe_key: str, topic=No
     return email
 
 
+def queue_message(message, *, recipient=None) -> OutgoingEmail:
+    """Store an email built elsewhere (allauth's codes, links and notices)
+    and send it after commit, like ours: the request never waits on the mail
+    server, and a server that is down loses nothing. It carries a secret, so
+    it is forgotten once delivered (OutgoingEmail.forget_when_sent)."""
+    html = next(
+        (body for body, kind in getattr(message, "alternatives", ()) if kind == "text/html"), ""
+    )
+    text = message.body if message.content_subtype == "plain" else ""
+    email = OutgoingEmail.objects.create(
+        recipient=recipient,
+        to=message.to[0],
+        subject=" ".join(message.subject.split())[:300],
+        text=text,
+        html=html or (message.body if message.content_subtype == "html" else ""),
+        headers=dict(message.extra_headers),
+        forget_when_sent=True,
+        next_attempt_at=timezone.now() + RETRY_SAFETY_NET,
+    )
+    _deliver_after_commit([email.pk])
+    return email
+
+
 def _reachable(users, now: datetime):
     """Active, not suspended, with an address, and wanting email."""
     return (

@@ -543,12 +543,20 @@ def can_use_admin(user) -> bool:
 
 
 def check_admin_access(user) -> None:
-    """The admin's door: a suspended person gets a refusal that says why,
-    rather than a login form they cannot get past."""
+    """The admin's door: a suspended person, or a member who is not staff,
+    gets a refusal that says why, rather than a login form they cannot get
+    past or a bare "not allowed"."""
     if user.is_authenticated and user.is_suspended():
         raise PermissionDenied(
             _("%(refusal)s. The admin is closed to you until then.")
             % {"refusal": _suspension_refusal(user).rstrip(".")}
+        )
+    if user.is_authenticated and not user.is_staff:
+        raise PermissionDenied(
+            _(
+                "The admin is for staff only. Facilitators and members find "
+                "their tools on the topic pages."
+            )
         )
 
 

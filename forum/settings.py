@@ -184,6 +184,7 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 # accounts/mfa_crypto.py), so a leaked backup gives away no second factor.
 # Comma-separated keys: the first encrypts, all decrypt; after adding a new key
 # first, `manage.py rotate_mfa_keys` re-encrypts and the old one can go.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 
 

@@ -65,7 +65,7 @@ FORBIDDEN, NOT_FOUND, TWO_FACTOR, LOGIN = "403", "404", "2fa", "login"
 AT_THE_ADMIN_DOOR = {
     "suspended_moderator": FORBIDDEN,  # with a page saying why
     "moderator_without_mfa": TWO_FACTOR,
-    "participant": LOGIN,
+    "participant": FORBIDDEN,  # with a page saying where their tools are
 }
 # The staff facilitator of another category may read the public content of
 # the forum in the admin (read-only), and write nothing anywhere.
@@ -320,6 +320,8 @@ def test_no_admin_door_opens_to_those_the_rules_refuse(client, world, act_as, ro
                 assert_refused(response, AT_THE_ADMIN_DOOR[role], described)
                 if role == "suspended_moderator":
                     assert "Your account is suspended until" in response.content.decode()
+                if role == "participant":
+                    assert "The admin is for staff only" in response.content.decode()
             elif label in READABLE_BY_FACILITATOR_ELSEWHERE and door.reads:
                 assert response.status_code == 200, described
                 assert 'name="_save"' not in response.content.decode(), described

@@ -1,10 +1,14 @@
 import re
 
+import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from tests.accounts.conftest import log_in
 from tests.factories import PASSWORD, emailed_code
+
+# allauth's emails leave after the request's commit, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SIGNUP = {
     "email": "new@example.org",

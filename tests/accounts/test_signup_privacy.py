@@ -8,6 +8,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
 
+# allauth's emails leave after the request's commit, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 SIGNUP = {
     "username": "newcomer",
     "password1": "a-fresh-long-password",

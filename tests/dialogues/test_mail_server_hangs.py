@@ -81,3 +81,45 @@ def test_a_reply_answers_at_once_while_the_mail_server_hangs_and_each_email_goes
     assert len({d.message_id for d in server.deliveries}) == len(expected)
     emails = OutgoingEmail.objects.all()
     assert {(e.status, e.attempts) for e in emails} == {(OutgoingEmail.SENT, 1)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signup_answers_at_once_while_the_mail_server_hangs_and_the_code_is_forgotten_once_sent(
+    settings,
+):
+    """allauth's emails (verification codes, login codes, reset links) take
+    the same queue as ours, and a code is not kept once delivered."""
+    client = Client()
+    client.get("/accounts/signup/")  # the first request of a process compiles templates
+
+    with SMTPServer(HANG) as server:
+        settings.MAILERS = smtp_mailer(server.port)
+        settings.TASKS = DEFAULT_TASKS
+        try:
+            started = time.monotonic()
+            response = client.post(
+                "/accounts/signup/",
+                {
+                    "email": "hurried@example.org",
+                    "username": "hurried",
+                    "password1": "a-fresh-long-password",
+                    "password2": "a-fresh-long-password",
+                },
+            )
+            elapsed = time.monotonic() - started
+
+            assert response.status_code == 302
+            assert elapsed < 0.3, f"the signup took {elapsed:.3f} s"
+            assert server.wait_for(lambda s: s.connections == 1)
+            [stored] = OutgoingEmail.objects.all()
+            assert stored.to == "hurried@example.org"
+            assert stored.recipient.username == "hurried"
+
+            server.answer()
+            assert wait_for_tasks(timeout=60)
+        finally:
+            server.answer()
+            wait_for_tasks(timeout=60)
+
+    assert server.recipients() == ["hurried@example.org"]
+    assert not OutgoingEmail.objects.exists()

@@ -140,6 +140,7 @@ def test_summary_email_links_on_the_site_address(facilitator_client, topic, cloc
     assert f'href="{SITE}{cited.get_absolute_url()}"' in message.alternatives[0].content
 
 
+@pytest.mark.django_db(transaction=True)  # the email leaves on commit
 def test_verification_code_email_greets_with_the_site_name(client, db, mailoutbox):
     client.post(
         "/accounts/signup/",
@@ -159,6 +160,7 @@ def test_verification_code_email_greets_with_the_site_name(client, db, mailoutbo
     assert "testserver" not in message.body
 
 
+@pytest.mark.django_db(transaction=True)  # the email leaves on commit
 def test_password_reset_link_is_on_the_site_address(client, db, mailoutbox):
     verified(make_user("member", email="member@example.org"))
 
@@ -173,6 +175,7 @@ def test_password_reset_link_is_on_the_site_address(client, db, mailoutbox):
     assert client.get(reset.removeprefix(SITE), follow=True).status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)  # the email leaves on commit
 def test_unknown_account_email_links_to_signup_on_the_site_address(client, db, mailoutbox):
     client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
 

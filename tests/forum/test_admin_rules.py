@@ -160,6 +160,14 @@ def test_a_suspended_superuser_loses_the_admin_until_reinstated(client, admin_us
     assert client.get(reverse("admin:index")).status_code == 200
 
 
+def test_a_member_who_is_not_staff_is_told_where_their_tools_are(client, facilitator):
+    client.force_login(facilitator)
+    for url in (reverse("admin:index"), reverse("admin:forum_post_changelist")):
+        response = client.get(url)
+        assert response.status_code == 403
+        assert "The admin is for staff only" in response.content.decode()
+
+
 def test_leaders_added_and_removed_in_the_admin_are_logged(client, admin_user, topic, participant):
     now = timezone.now()
     dialogue = make_dialogue(topic, opens_at=now, closes_at=now + timedelta(days=3))
