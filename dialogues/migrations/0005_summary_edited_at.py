@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dialogues', '0003_outgoingemail_posts'),
+        ('dialogues', '0004_outgoingemail_forget_when_sent'),
     ]
 
     operations = [
