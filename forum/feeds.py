@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -74,6 +75,12 @@ class CachedFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         obj = self.get_object(request, *args, **kwargs)
         key = self.cache_key(obj)
+        # The key names what the feed shows: a reader polling with the ETag
+        # it was given gets 304, without a cache read, until something changes.
+        etag = f'"{key.rsplit(":", 1)[-1]}"'
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            return not_modified
         cached = cache.get(key)
         if cached is None:
             feed = self.get_feed(obj, request)
@@ -85,6 +92,7 @@ class CachedFeed(Feed):
             cache.set(key, cached, CACHE_SECONDS)
         response = HttpResponse(cached["body"], content_type=cached["type"])
         response.headers["Last-Modified"] = cached["modified"]
+        response.headers["ETag"] = etag
         return response
 
 

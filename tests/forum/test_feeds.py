@@ -161,6 +161,19 @@ def test_hiding_a_post_changes_every_cached_feed_at_once(client, topic, reply, m
         assert entry_id(reply) in [e[0] for e in parse(client.get(url))]
 
 
+def test_a_reader_polling_with_the_etag_gets_304_until_the_feed_changes(
+    client, topic, reply, moderator
+):
+    url = reverse("forum:topic_feed", args=[topic.pk])
+    etag = client.get(url)["ETag"]
+
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    reply.hide(by=moderator)
+    changed = client.get(url, headers={"if-none-match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert "My experience" not in changed.content.decode()
+
+
 def test_editing_a_post_changes_its_cached_entry(client, topic, reply, post_author):
     url = reverse("forum:topic_feed", args=[topic.pk])
     assert "Original text." in parse(client.get(url))[0][3]
