@@ -86,3 +86,22 @@ class PreferenceForm(forms.ModelForm):
     class Meta:
         model = NotificationPreference
         fields = ["email_enabled", "subscribe_when_posting", "delivery", "digest_hour"]
+
+
+class TopicChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, topic):
+        return topic.title
+
+
+class ResourceFilterForm(forms.Form):
+    """The Resources page's search (words in an address or a link's text)
+    and its choice of one dialogue. Read from the query string."""
+
+    q = forms.CharField(label=_("Search links"), required=False, max_length=200)
+    dialogue = TopicChoiceField(
+        label=_("Dialogue"), queryset=None, required=False, empty_label=_("All dialogues")
+    )
+
+    def __init__(self, data=None, *, dialogues):
+        super().__init__(data)
+        self.fields["dialogue"].queryset = dialogues

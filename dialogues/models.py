@@ -34,6 +34,9 @@ class Dialogue(models.Model):
     # marks them without a query of its own.
     cited_post_ids = models.JSONField(default=list, editable=False)
     summary_published_at = models.DateTimeField(_lazy("summary published"), null=True, blank=True)
+    # A published summary changes in place: its feed entry's `updated`, and
+    # part of the summaries feed's cache key (dialogues/feeds.py).
+    summary_edited_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Claimed by the first publication: the summary is announced once only.
     summary_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -81,10 +84,19 @@ class Dialogue(models.Model):
         self.summary = body
         self.summary_html = markup.render(body)
         self.survey_url = survey_url
+        self.summary_edited_at = timezone.now()
         self.cited_post_ids = sorted(
             self.topic.posts.filter(pk__in=self._linked_post_ids()).values_list("pk", flat=True)
         )
-        self.save(update_fields=["summary", "summary_html", "survey_url", "cited_post_ids"])
+        self.save(
+            update_fields=[
+                "summary",
+                "summary_html",
+                "survey_url",
+                "summary_edited_at",
+                "cited_post_ids",
+            ]
+        )
         if by is not None:
             ModerationLog.record(
                 by,

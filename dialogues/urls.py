@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "dialogues"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("help/<slug:slug>/", views.help_page, name="help"),
+    path("t/<int:pk>/download/", views.download_dialogue, name="download"),
+    path("resources/", views.resources, name="resources"),
+    path("series/<slug:slug>/resources/", views.series_resources, name="series_resources"),
+    path("summaries/feed/", feeds.SummariesFeed(), name="summaries_feed"),
 ]

@@ -4,24 +4,28 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import TruncDate
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from forum.decorators import staff_mfa_required
-from forum.models import ModerationLog, Post, Topic
-from forum.permissions import check_facilitate, check_view_participation
+from forum.models import Category, ModerationLog, Post, Topic
+from forum.permissions import can_view_topic, check_facilitate, check_view_participation
 
+from . import download, library
 from .forms import (
     CloseEarlyForm,
     LeaderForm,
     PreferenceForm,
+    ResourceFilterForm,
     ScheduleForm,
     SubscriptionForm,
     SummaryForm,
@@ -288,3 +292,53 @@ def help_page(request, slug):
     if page is None and slug != HELP_SLUG:
         raise Http404(_("There is no such help page."))
     return render(request, "dialogues/help.html", {"page": page})
+
+
+def _resources_page(request, *, category=None):
+    """Every link shared in the dialogues of a series (or of all series),
+    once per address; searchable and narrowed to one dialogue by a GET
+    form. Five queries whatever the page holds (see the README)."""
+    dialogues = library.dialogues_of(category)
+    form = ResourceFilterForm(request.GET or None, dialogues=dialogues)
+    status, page, links = 200, None, []
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        data = form.cleaned_data if form.is_bound else {}
+        query, chosen = data.get("q", ""), data.get("dialogue")
+        rows = library.shared_links(dialogues, query=query, dialogue=chosen)
+        page = Paginator(rows, library.RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
+        links = library.with_details(page.object_list, dialogues, dialogue=chosen)
+    return render(
+        request,
+        "dialogues/resources.html",
+        {"category": category, "form": form, "page": page, "links": links},
+        status=status,
+    )
+
+
+def resources(request):
+    return _resources_page(request)
+
+
+def series_resources(request, slug):
+    category = get_object_or_404(Category, slug=slug, is_series=True)
+    return _resources_page(request, category=category)
+
+
+def download_dialogue(request, pk):
+    """The dialogue as one self-contained HTML file (dialogues/download.py)."""
+    topic = get_object_or_404(
+        Topic.objects.select_related("category", "opening_post__author"), pk=pk
+    )
+    if not topic.is_scheduled or not can_view_topic(request.user, topic):
+        raise Http404(_("There is no such dialogue."))
+    dialogue = Dialogue.objects.filter(topic=topic).first()
+    response = StreamingHttpResponse(
+        download.dialogue_file(topic, dialogue), content_type="text/html; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, download.filename(topic))
+    # The file is not one of the site's pages: it carries its own styles
+    # and must load nothing, wherever it is opened.
+    response["Content-Security-Policy"] = download.FILE_CSP
+    return response

@@ -139,3 +139,41 @@ def too_deeply_nested(source: str) -> bool:
     """True when lists or quotes nest so deep that the parser gives up and
     rendering would silently drop the rest of the post."""
     return _rendered(source)[1] >= MAX_NESTING - 1
+
+
+def _absolute_attribute(site_url: str, keep_images: bool, anchor_for=None):
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "img" and attribute == "src" and not keep_images:
+            return None
+        if anchor_for is not None and tag == "a" and attribute == "href":
+            anchor = anchor_for(value)
+            if anchor:
+                return anchor
+        if (tag, attribute) in {("a", "href"), ("img", "src")} and is_local_url(value):
+            return site_url + value
+        return value
+
+    return keep
+
+
+@lru_cache(maxsize=4)
+def _absolute_cleaner(site_url: str, keep_images: bool, anchor_for=None) -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_absolute_attribute(site_url.rstrip("/"), keep_images, anchor_for),
+        url_schemes={"http", "https", "mailto"},
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+
+
+def absolute(html: str, site_url: str, *, keep_images: bool = True, anchor_for=None) -> str:
+    """Sanitized HTML for reading away from the site, in a feed reader or a
+    downloaded file: links (and images) to this site get its address. A
+    file read offline has no site to load images from: `keep_images=False`
+    leaves them out, their alt text staying. `anchor_for(href)` may name a
+    fragment of the same document to link to instead. Checked against the
+    same allow-list again on the way."""
+    return _absolute_cleaner(site_url, keep_images, anchor_for).clean(html)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",  # allauth's session list uses it
+    "django.contrib.sitemaps",  # the templates of forum/sitemaps.py
     "allauth",
     "allauth.account",
     "allauth.mfa",

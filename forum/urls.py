@@ -1,10 +1,28 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from . import moderation_views, views
+from . import feeds, moderation_views, views
+from .sitemaps import SITEMAPS
 
 forum_patterns = [
     path("", views.home, name="home"),
+    path("feed/", feeds.LatestPostsFeed(), name="feed"),
+    # Under feed/, as unread/ below: any path under t/<pk>/ could be a slug.
+    path("feed/c/<slug:slug>/", feeds.CategoryFeed(), name="category_feed"),
+    path("feed/t/<int:pk>/", feeds.TopicFeed(), name="topic_feed"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "forum:sitemap"},
+        name="sitemap_index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
     path("c/<slug:slug>/", views.category_detail, name="category"),
     path("c/<slug:slug>/new/", views.topic_create, name="topic_create"),
     path("t/<int:pk>/", views.topic_detail, name="topic"),

@@ -452,6 +452,16 @@ MEMBER_PAGES = {
     "accounts:my_data",
     "accounts:export",
     "accounts:delete_account",
+    # Public reading: feeds, the sitemap, the library, the download.
+    "forum:feed",
+    "forum:category_feed",
+    "forum:topic_feed",
+    "forum:sitemap_index",
+    "forum:sitemap",
+    "dialogues:summaries_feed",
+    "dialogues:resources",
+    "dialogues:series_resources",
+    "dialogues:download",
 }
 
 

@@ -60,7 +60,17 @@ def test_reader_pages(client, busy_dialogue, category, participant, settings):
     settings.FORUM_PAGE_SIZE = 2
     topic = busy_dialogue
     second_page = topic.get_absolute_url() + "?page=last"
-    for url in ("/", category.get_absolute_url(), topic.get_absolute_url(), second_page):
+    resources = reverse("dialogues:series_resources", args=[category.slug])
+    for url in (
+        "/",
+        category.get_absolute_url(),
+        topic.get_absolute_url(),
+        second_page,
+        resources,
+        resources + "?q=example",
+        resources + "?dialogue=nonsense",  # 400, with the form's message
+        reverse("dialogues:resources"),
+    ):
         assert_outline_is_correct(client, url)
     client.force_login(participant)
     for url in (

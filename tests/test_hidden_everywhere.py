@@ -203,9 +203,28 @@ PAGES = {
         reverse("dialogues:unsubscribe", args=[unsubscribe_token(s.viewer, s.topic)])
     ],
     "dialogues:help": lambda s: [reverse("dialogues:help", args=["how-to-participate"])],
-    # Search and feeds (to come) go here, each with every query and variant
-    # that could return the hidden post, e.g.
+    # Search (to come) goes here, with every query and variant that could
+    # return the hidden post, e.g.
     # "forum:search": lambda s: [reverse("forum:search") + f"?q={SUBJECT}"],
+    # Feeds: the same for everyone, cached; see also tests/forum/test_feeds.py.
+    "forum:feed": lambda s: [reverse("forum:feed")],
+    "forum:category_feed": lambda s: [reverse("forum:category_feed", args=[s.topic.category.slug])],
+    "forum:topic_feed": topic_page("forum:topic_feed"),
+    "forum:sitemap_index": lambda s: [reverse("forum:sitemap_index")],
+    "forum:sitemap": lambda s: [reverse("forum:sitemap", args=["topics"])],
+    "dialogues:summaries_feed": lambda s: [reverse("dialogues:summaries_feed")],
+    "dialogues:resources": lambda s: [
+        reverse("dialogues:resources"),
+        reverse("dialogues:resources") + "?q=lantern",  # the query itself shows
+        reverse("dialogues:resources") + "?q=hidden.example",
+        reverse("dialogues:resources") + f"?dialogue={s.topic.pk}",
+    ],
+    "dialogues:series_resources": lambda s: [
+        reverse("dialogues:series_resources", args=[s.topic.category.slug]),
+        reverse("dialogues:series_resources", args=[s.topic.category.slug]) + "?q=guide",
+    ],
+    # Streamed: the whole file is read.
+    "dialogues:download": topic_page("dialogues:download"),
 }
 
 # The admin: every page goes through admin_site.admin_view (login, staff,
@@ -294,7 +313,8 @@ def test_a_hidden_post_shows_nowhere(request, scene, who):
         # Their profile names the author, of course: but lists none of these posts.
         secrets = [s for s in SECRETS if s != AUTHOR_NAME or url != scene.author.get_absolute_url()]
         where = f"{method.upper()} {url} ({name})"
-        assert_nothing_hidden_in(response.content.decode(), where, secrets)
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        assert_nothing_hidden_in(content.decode(), where, secrets)
         checked += 1
     assert checked > 60
     # Nothing was changed by all this.

@@ -10,6 +10,7 @@ from django.urls import reverse
 from forum.models import Topic
 from forum.schedule import Status
 
+from ..library import first_paragraph
 from ..models import ConversationLeader, Dialogue, Resource, Subscription, resources_shared
 
 register = template.Library()
@@ -76,7 +77,8 @@ def summarized(topics) -> frozenset:
 @register.simple_tag
 def series(category) -> dict:
     """A series page's dialogues grouped by Topic.reply_state(), in two
-    queries: open now, upcoming, and past (closed, or locked by a person)."""
+    queries: open now, upcoming, and past (closed, or locked by a person),
+    each past one with its summary's first paragraph (`summary_lead`)."""
     groups = {"open": [], "upcoming": [], "past": []}
     topics = list(Topic.objects.scheduled().filter(category=category).order_by("opens_at"))
     for topic in topics:
@@ -88,5 +90,12 @@ def series(category) -> dict:
         else:
             groups["past"].append(topic)
     groups["past"].reverse()
-    groups["summarized"] = summarized(topics)
+    summaries = dict(
+        Dialogue.objects.filter(
+            topic__in=[topic.pk for topic in topics], summary_published_at__isnull=False
+        ).values_list("topic_id", "summary_html")
+    )
+    for topic in groups["past"]:
+        topic.summary_lead = first_paragraph(summaries.get(topic.pk, ""))
+    groups["summarized"] = frozenset(summaries)
     return groups

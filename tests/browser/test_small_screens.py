@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_category, make_dialogue, make_reply, make_topic, make_user
@@ -23,7 +24,8 @@ def test_a_300_character_link_wraps_on_a_360_px_screen(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
     try:
         page = context.new_page()
-        for url in (topic.get_absolute_url(), "/", category.get_absolute_url()):
+        resources = reverse("dialogues:series_resources", args=[category.slug])
+        for url in (topic.get_absolute_url(), "/", category.get_absolute_url(), resources):
             page.goto(url)
             widths = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
             assert widths[0] <= widths[1], (url, widths)
