@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import moderation_views, views
+from . import health, moderation_views, views
 
 forum_patterns = [
     path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("c/<slug:slug>/", views.category_detail, name="category"),
     path("c/<slug:slug>/new/", views.topic_create, name="topic_create"),
     path("t/<int:pk>/", views.topic_detail, name="topic"),
