@@ -277,7 +277,8 @@ class Browser:
         forms = _Forms()
         forms.feed(page.text)
         for form_action, fields in forms.found:
-            if form_action == (action or path):
+            # A form without an action posts to its own page.
+            if (form_action or path) == (action or path):
                 return fields
         raise DrillFailed(f"no form posting to {action or path} on {path}")
 
