@@ -31,6 +31,7 @@ from drills.common import (
     posted_id,
     reply_path,
     run,
+    seconds,
     server_env,
     setup_django,
     start,
@@ -44,6 +45,7 @@ SMTP_PORT = int(os.environ.get("DRILL_SMTP_PORT", str(PORT + 90)))
 FOLLOWERS, REPLIES = 10, 50  # 500 emails
 FLAGS_PER_DAY = 3
 PUBLIC_HOST = "127.0.0.1"
+THREADS, LOAD_SECONDS = 6, 4
 
 
 def drill(checks):
@@ -160,6 +162,7 @@ def drill(checks):
                 all(len(w) == 1 for w in DBTaskResult.objects.values_list("worker_ids", flat=True)),
             )
             checks.figure("flags stored", Flag.objects.count())
+            _throughput(checks, a, b, topic, browser)
             first, last = (
                 min(e.created_at for e in stored),
                 max(e.sent_at for e in stored if e.sent_at),
@@ -185,6 +188,39 @@ def drill(checks):
         f"{len(keys)} keys, {key_bytes:,} bytes (MEMORY USAGE) after {REPLIES} replies, "
         f"{FLAGS_PER_DAY + 1} flags, 10 logins, for {members} members",
     )
+
+
+def _throughput(checks, a, b, topic, member):
+    """A few seconds of topic pages from both nodes at once: the figure the
+    README's scaling note starts from. Bounded in time, not a test."""
+    for label, session in (("anonymous", None), ("member", member)):
+        browsers = [Browser((a, b)[n % 2].url) for n in range(THREADS)]
+        if session is not None:
+            for browser in browsers:
+                for cookie in session.cookies:  # the member's session, on either node
+                    browser.cookies.set_cookie(cookie)
+        served, failed = _load(browsers, topic.get_absolute_url(), time.monotonic() + LOAD_SECONDS)
+        checks.figure(
+            f"topic page ({label}), {THREADS} clients on 2 nodes x 2 workers",
+            f"{len(served) / LOAD_SECONDS:.0f} pages a second; {seconds(served)}"
+            f"{f'; {len(failed)} failed' if failed else ''}",
+        )
+
+
+def _load(browsers, url, stop_at):
+    served, failed = [], []
+
+    def load(browser):
+        while time.monotonic() < stop_at:
+            page = browser.request(url)
+            (served if page.status == 200 else failed).append(page.seconds)
+
+    threads = [threading.Thread(target=load, args=(browser,)) for browser in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=LOAD_SECONDS + 60)
+    return served, failed
 
 
 def _sessions_and_cache(checks, a, b, topic, seed, poster, flagger, locked_out):
