@@ -2,7 +2,11 @@
 
 import json
 import logging
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import OperationalError
@@ -13,6 +17,7 @@ from forum import health
 from forum.logging import JSONFormatter
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def test_a_healthy_node_answers_ok_with_each_check(client, settings):
@@ -103,3 +108,64 @@ def test_json_logs_are_one_object_a_line_without_the_request():
     assert entry["logger"] == "forum.x"
     assert entry["status_code"] == 503
     assert "request" not in entry
+
+
+def test_replicas_are_reported_but_never_fail_the_node(client, mirror, monkeypatch):
+    from forum import db_router
+
+    assert client.get(reverse("forum:healthz")).json()["checks"]["replica_0"] == {
+        "status": "ok",
+        "lag_seconds": 0.0,
+    }
+
+    def down(alias):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(db_router, "replica_lag", down)
+    response = client.get(reverse("forum:healthz"))
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["checks"]["replica_0"] == {"status": "down"}
+
+
+def settings_of(code, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "LOG_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean | {"SECRET_KEY": "x" * 50, "DJANGO_SETTINGS_MODULE": "forum.settings"} | env,
+        capture_output=True,
+        text=True,
+    )
+    return result
+
+
+def test_each_replica_url_is_an_alias_mirrored_in_tests():
+    result = settings_of(
+        "import json, forum.settings as s; print(json.dumps("
+        "{a: [d['HOST'], d['PORT'], d['NAME'], d['TEST'], d.get('OPTIONS')] "
+        "for a, d in s.DATABASES.items() if a != 'default'}))",
+        DATABASE_URL="postgres://u@db1:5432/forum",
+        DATABASE_REPLICA_URLS="postgres://u@db2:5432/forum, postgres://u@db3:5433/forum",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "replica_0": ["db2", 5432, "forum", {"MIRROR": "default"}, {"connect_timeout": 2}],
+        "replica_1": ["db3", 5433, "forum", {"MIRROR": "default"}, {"connect_timeout": 2}],
+    }
+
+
+def test_log_format_json_writes_json_lines_to_stdout():
+    result = settings_of(
+        "import django, logging; django.setup(); logging.getLogger('forum').warning('Hi %s', 1)",
+        LOG_FORMAT="json",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["message"] == "Hi 1"
+    assert result.stderr == ""
+
+
+def test_an_unknown_log_format_is_refused():
+    result = settings_of("import forum.settings", LOG_FORMAT="xml")
+    assert result.returncode != 0
+    assert "LOG_FORMAT must be 'text' or 'json'." in result.stderr
