@@ -4,8 +4,8 @@ Replicas are the `replica_N` aliases that settings.DATABASE_REPLICA_URLS
 makes. A read goes to a replica only when it is safe to be a little behind:
 
 - only in a web request that the ReadReplicaMiddleware let read a replica:
-  a GET or HEAD by someone who has not written within
-  FORUM_READ_YOUR_WRITES_SECONDS (a signed cookie remembers the last write).
+  a GET or HEAD by someone who has not submitted a form within
+  FORUM_READ_YOUR_WRITES_SECONDS (a signed cookie remembers the last one).
   Management commands, task workers and the shell read the primary: a task
   sent after a commit must find the row it was sent about;
 - never inside a transaction, after a write in the same request, or for
@@ -40,7 +40,9 @@ CHECK_EVERY = 1.0
 COOKIE_SALT = "forum.db_router.wrote"
 # Lag as the replica sees it: nothing to replay means no lag, however long
 # ago the primary last committed; otherwise how old the last replayed commit
-# is (unknown, right after a start: treated as lagging).
+# is (unknown, right after a start: treated as lagging). After a long quiet
+# spell the first write in flight makes a replica look far behind until it
+# is replayed: at worst CHECK_EVERY seconds of reads on the primary.
 LAG_SQL = """
 SELECT CASE
   WHEN NOT pg_is_in_recovery() THEN 0
