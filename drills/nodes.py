@@ -4,9 +4,10 @@ Two gunicorn instances on different ports share the database and the cache
 (REDIS_URL) and nothing else. A member logs in through one node and posts
 through the other; the one-time form token, the duplicate-text check, the
 flag limit and allauth's failed-login limit count the same on both; a
-logout on one node ends the session on the other. Then two `db_worker`
-processes (TASKS_BACKEND=database) deliver 500 emails to a local SMTP
-server: each Message-ID arrives exactly once, none is missing.
+logout on one node ends the session on the other; /healthz on both fails
+while nobody works the task queue. Then two `db_worker` processes
+(TASKS_BACKEND=database) deliver 500 emails to a local SMTP server: each
+Message-ID arrives exactly once, none is missing.
 
 It empties the Redis database DRILL_REDIS_URL names (default db 14) first.
 
@@ -24,6 +25,7 @@ from drills.common import (
     PASSWORD,
     PORT,
     Browser,
+    DrillFailed,
     Gunicorn,
     fresh_database,
     make_people,
@@ -35,6 +37,7 @@ from drills.common import (
     server_env,
     setup_django,
     start,
+    status_of,
     stop,
     wait_until,
 )
@@ -60,6 +63,7 @@ def drill(checks):
         FORUM_FLAGS_PER_DAY=str(FLAGS_PER_DAY),
         # Per UTC day: the drill never straddles a window it could reset in.
         FORUM_REPLIES_PER_DAY="0",
+        FORUM_HEALTHZ_MAX_TASK_AGE_SECONDS="3",
     )
     store = redis.Redis.from_url(REDIS_URL)
     store.flushdb()
@@ -105,6 +109,17 @@ def drill(checks):
         with SMTPServer(ANSWER, port=SMTP_PORT) as smtp, node_a as a, node_b as b:
             checks.figure("nodes", f"{a.url} and {b.url}")
             _sessions_and_cache(checks, a, b, topic, seed, poster, flagger, locked_out)
+            # Replies are queued and no worker runs yet: /healthz says so.
+            try:
+                wait_until(lambda: status_of(a.url + "/healthz") == 503, 30, "/healthz")
+                stuck = Browser(b.url).request("/healthz")
+                checks.check(
+                    "/healthz fails on both nodes while no worker takes the queue",
+                    stuck.status == 503 and '"tasks": {"status": "fail"' in stuck.text,
+                    stuck.text[:200],
+                )
+            except DrillFailed as error:
+                checks.check("/healthz fails while no worker takes the queue", False, str(error))
 
             for n in (1, 2):
                 workers.append(
@@ -161,6 +176,13 @@ def drill(checks):
                 "no task ran twice",
                 all(len(w) == 1 for w in DBTaskResult.objects.values_list("worker_ids", flat=True)),
             )
+            for node in (a, b):
+                health = Browser(node.url).request("/healthz")
+                checks.check(
+                    f"{node.url}/healthz says ok once the workers run",
+                    health.status == 200,
+                    health.text[:200],
+                )
             checks.figure("flags stored", Flag.objects.count())
             _throughput(checks, a, b, topic, browser)
             first, last = (
