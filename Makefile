@@ -38,9 +38,10 @@ test: $(STAMP)
 	$(PY) -m pytest $(ARGS)
 
 # Fault drills against gunicorn on PostgreSQL (see README "Drills"): they
-# recreate DRILL_DATABASE_URL's database (its name must contain "drill").
+# recreate DRILL_DATABASE_URL's database (its name must contain "drill");
+# the nodes drill empties DRILL_REDIS_URL's Redis database (default db 14).
 drills: $(STAMP)
-	@failed=""; for drill in concurrency lock restart smtp; do \
+	@failed=""; for drill in concurrency lock restart smtp nodes; do \
 		$(PY) -m drills.$$drill || failed="$$failed $$drill"; done; \
 	if [ -n "$$failed" ]; then echo "Failed drills:$$failed"; exit 1; fi
 

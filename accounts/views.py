@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from forum.db_router import reads_primary
 from forum.decorators import staff_mfa_required
 from forum.models import Post
 from forum.permissions import can_list_hidden_posts_of, can_suspend, check_suspend
@@ -85,6 +86,7 @@ def unsuspend(request, username):
 
 @login_required
 @require_GET
+@reads_primary
 def my_data(request):
     return render(request, "accounts/my_data.html")
 
@@ -105,6 +107,7 @@ def _export_allowed(user) -> bool:
 @login_required
 @reauthentication_required
 @require_GET
+@reads_primary
 def export(request):
     # Asks for the password again: a borrowed or seized unlocked device should
     # not hand over everything at one click.
@@ -128,6 +131,7 @@ def export(request):
 @login_required
 @reauthentication_required
 @require_http_methods(["GET", "POST"])
+@reads_primary
 def delete_account(request):
     form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -247,8 +247,9 @@ class Browser:
     """One person's browser: its own cookies; submits the site's real forms
     with every hidden field they carry (CSRF and any other token)."""
 
-    def __init__(self, base_url: str):
-        self.base_url = base_url
+    def __init__(self, base_url: str, host: str | None = None):
+        # host: the Host header a reverse proxy would send to every node.
+        self.base_url, self.host = base_url, host
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirects
@@ -257,6 +258,8 @@ class Browser:
     def request(self, path: str, data: dict | None = None, timeout: float = 60) -> Response:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         request = urllib.request.Request(self.base_url + path, data=body)  # noqa: S310 (http://127.0.0.1)
+        if self.host:
+            request.add_header("Host", self.host)
         if data is not None:
             request.add_header("Referer", self.base_url + path)
         started = time.monotonic()
@@ -277,7 +280,8 @@ class Browser:
         forms = _Forms()
         forms.feed(page.text)
         for form_action, fields in forms.found:
-            if form_action == (action or path):
+            # A form without an action posts to its own page.
+            if (form_action or path) == (action or path):
                 return fields
         raise DrillFailed(f"no form posting to {action or path} on {path}")
 

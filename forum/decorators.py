@@ -4,13 +4,16 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from .db_router import reads_primary
 from .permissions import has_mfa, must_use_mfa
 
 
 def staff_mfa_required(view):
     """Send staff, moderators and facilitators without a second factor to
-    set one up before the decorated view (admin, moderation tools) runs."""
+    set one up before the decorated view (admin, moderation tools) runs.
+    Moderation reads the primary: a moderator acts on what is there now."""
 
+    @reads_primary
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if must_use_mfa(request.user) and not has_mfa(request.user):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import limits, markup, permissions
+from .db_router import reads_primary
 from .decorators import staff_mfa_required
 from .forms import FlagForm, LockForm, PostForm, ReasonForm, ResolveFlagForm
 from .models import Flag, ModerationLog, Post, Topic
@@ -157,6 +158,7 @@ def post_restore(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reads_primary
 def post_edit(request, pk):
     post = _get_post(request, pk)
     refusal, status = None, 200

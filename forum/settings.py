@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before the session and the user are loaded: they are reads too.
+    "forum.db_router.ReadReplicaMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -114,6 +116,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 10,
     }
+# Read replicas (forum/db_router.py): comma-separated URLs, one alias each
+# (replica_0, replica_1, ...). Tests mirror them onto the primary.
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS")):
+    _replica = dj_database_url.parse(
+        _url, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0"))
+    )
+    _replica["TEST"] = {"MIRROR": "default"}
+    if _replica["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that is down must be noticed in seconds, not minutes.
+        _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASES[f"replica_{_number}"] = _replica
+DATABASE_ROUTERS = ["forum.db_router.ReplicaRouter"]
+# After a member submits a form, their reads stay on the primary this long.
+FORUM_READ_YOUR_WRITES_SECONDS = int(os.environ.get("FORUM_READ_YOUR_WRITES_SECONDS", "10"))
+# A replica further behind than this is skipped: reads go to the primary.
+FORUM_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("FORUM_REPLICA_MAX_LAG_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -338,6 +356,8 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Load balancers ask each node over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -394,12 +414,32 @@ PERMISSIONS_POLICY = {
     "xr-spatial-tracking": [],
 }
 
+# Logs go to stdout (systemd's journal, a container's log); LOG_FORMAT=json
+# writes one JSON object a line (forum/logging.py) for a log collector.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'text' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "forum.logging.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# /healthz fails when the oldest task waiting for a db_worker is older than this.
+FORUM_HEALTHZ_MAX_TASK_AGE_SECONDS = int(
+    os.environ.get("FORUM_HEALTHZ_MAX_TASK_AGE_SECONDS", "600")
+)
 
 # The forum's own settings.
 SITE_NAME = os.environ.get("SITE_NAME", "Dialogue Forum")

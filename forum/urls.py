@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from . import feeds, moderation_views, views
+from . import feeds, health, moderation_views, views
 from .sitemaps import SITEMAPS
 
 forum_patterns = [
     path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("feed/", feeds.LatestPostsFeed(), name="feed"),
     # Under feed/, as unread/ below: any path under t/<pk>/ could be a slug.
     path("feed/c/<slug:slug>/", feeds.CategoryFeed(), name="category_feed"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import limits, markup, reading_modes
+from .db_router import reads_primary
 from .decorators import staff_mfa_required
 from .forms import PostForm, TopicForm
 from .models import Category, Post, Topic, TopicRead
@@ -223,6 +224,7 @@ def post_permalink(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reads_primary  # its checks (locked? closed? hidden?) must see the latest state
 def reply(request, pk):
     """Reply to a post; replying to the topic is replying to its opening post."""
     parent = get_object_or_404(Post.objects.select_related("topic", "author"), pk=pk)

@@ -142,6 +142,7 @@ def topic_page(name):
 # are posted to as well where that renders a page.
 PAGES = {
     "forum:home": lambda s: [reverse("forum:home")],
+    "forum:healthz": lambda s: [reverse("forum:healthz")],
     "forum:category": lambda s: [s.topic.category.get_absolute_url()],
     "forum:topic_create": lambda s: [reverse("forum:topic_create", args=[s.topic.category.slug])],
     "forum:topic": topic_pages,
