@@ -30,15 +30,22 @@ class Subscription(models.Model):
     replies to their posts stop too."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        verbose_name=_lazy("user"),
     )
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="subscriptions")
-    is_subscribed = models.BooleanField(default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="subscriptions", verbose_name=_lazy("topic")
+    )
+    is_subscribed = models.BooleanField(_lazy("subscribed"), default=True)
+    updated_at = models.DateTimeField(_lazy("updated"), auto_now=True)
 
     objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _lazy("subscription")
+        verbose_name_plural = _lazy("subscriptions")
         constraints = [
             models.UniqueConstraint(fields=["user", "topic"], name="subscription_unique_user_topic")
         ]
@@ -74,7 +81,10 @@ class NotificationPreference(models.Model):
     ]
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_lazy("user"),
     )
     email_enabled = models.BooleanField(_lazy("send me email"), default=True)
     subscribe_when_posting = models.BooleanField(_lazy("follow topics I post in"), default=True)
@@ -91,6 +101,10 @@ class NotificationPreference(models.Model):
         help_text=_lazy("In your time zone."),
     )
     last_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _lazy("notification preference")
+        verbose_name_plural = _lazy("notification preferences")
 
     def __str__(self) -> str:
         return f"{self.user}: {self.delivery}"
@@ -256,12 +270,13 @@ class OutgoingEmail(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_lazy("recipient"),
     )
-    to = models.EmailField()
-    subject = models.CharField(max_length=300)
-    text = models.TextField()
-    html = models.TextField(blank=True)
-    headers = models.JSONField(default=dict, blank=True)
+    to = models.EmailField(_lazy("to"))
+    subject = models.CharField(_lazy("subject"), max_length=300)
+    text = models.TextField(_lazy("plain text"))
+    html = models.TextField(_lazy("HTML"), blank=True)
+    headers = models.JSONField(_lazy("headers"), default=dict, blank=True)
     # The posts whose text, subject or author's name this email shows (a
     # topic's title is its opening post's subject), so deleting an account
     # finds exactly the copies that carry that person's words.
@@ -269,20 +284,25 @@ class OutgoingEmail(models.Model):
     # Makes "send once" hold even if a task runs twice.
     dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     status = models.CharField(
+        _lazy("status"),
         max_length=10,
         default=PENDING,
-        choices=[(PENDING, "pending"), (SENT, "sent"), (FAILED, "failed")],
+        choices=[(PENDING, _lazy("pending")), (SENT, _lazy("sent")), (FAILED, _lazy("failed"))],
     )
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(_lazy("attempts"), default=0)
+    last_error = models.TextField(_lazy("last error"), blank=True)
+    created_at = models.DateTimeField(_lazy("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(
+        _lazy("next attempt"), default=timezone.now, db_index=True
+    )
+    sent_at = models.DateTimeField(_lazy("sent"), null=True, blank=True)
 
     objects = OutgoingEmailQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _lazy("stored email")
+        verbose_name_plural = _lazy("stored emails")
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to} ({self.status})"

@@ -135,10 +135,13 @@ class Dialogue(models.Model):
 class ConversationLeader(models.Model):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="leaders")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dialogues_led"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="dialogues_led",
+        verbose_name=_lazy("user"),
     )
     intro = models.CharField(_lazy("one-line introduction"), max_length=200, blank=True)
-    added_at = models.DateTimeField(default=timezone.now)
+    added_at = models.DateTimeField(_lazy("added"), default=timezone.now)
 
     class Meta:
         ordering = ["added_at", "pk"]

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django import template
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import permissions, schedule
 
@@ -117,7 +117,11 @@ def closes_in(state) -> str:
 @register.filter
 def dialogue_day(state) -> str:
     """'Day 3 of 5' for an open dialogue's ReplyState."""
-    return _("Day %(day)d of %(days)d") % {"day": state.day_number, "days": state.day_count}
+    # Counted on the number of days: Arabic says "of 5 days" differently from "of 11 days".
+    return ngettext("Day %(day)d of %(days)d", "Day %(day)d of %(days)d", state.day_count) % {
+        "day": state.day_number,
+        "days": state.day_count,
+    }
 
 
 # Sentences that end with a date or a name. English dates end "10:31 a.m."
