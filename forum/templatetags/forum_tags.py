@@ -3,6 +3,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django import template
 from django.conf import settings
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
@@ -94,6 +95,14 @@ def can_view_moderation_queue(user) -> bool:
 @register.filter
 def start_topic_refusal(user, category):
     return permissions.start_topic_refusal(user, category)
+
+
+@register.filter
+def isolate(text) -> SafeString:
+    """User text inside a translated sentence, isolated in <bdi> so an
+    English title does not scramble an Arabic sentence (or the reverse),
+    without putting markup in the msgid."""
+    return format_html("<bdi>{}</bdi>", text)
 
 
 @register.filter
