@@ -97,6 +97,9 @@ def test_makemessages_finds_the_marked_strings(tmp_path, settings, monkeypatch):
     po = extracted("ar", tmp_path, settings, monkeypatch)
     msgids = {entry.msgid: entry for entry in po}
     assert "Skip to content" in msgids
+    # Lazy strings too (model fields, choices): only _() and gettext_lazy()
+    # are extracted, so an alias such as _lazy() would hide them.
+    assert {"One daily digest", "stored email", "conversation leader"} <= msgids.keys()
     assert "Change language" in msgids
     assert msgids["%(counter)s new"].msgid_plural == "%(counter)s new"
     assert msgids["Day %(day)d of %(days)d"].msgid_plural
