@@ -450,6 +450,7 @@ MEMBER_PAGES = {
     "accounts:my_data",
     "accounts:export",
     "accounts:delete_account",
+    "accounts:set_language",
 }
 
 
