@@ -277,7 +277,7 @@ class OutgoingEmail(models.Model):
         related_name="+",
         verbose_name=gettext_lazy("recipient"),
     )
-    to = models.EmailField(gettext_lazy("to"))
+    to = models.EmailField(gettext_lazy("recipient address"))
     subject = models.CharField(gettext_lazy("subject"), max_length=300)
     text = models.TextField(gettext_lazy("plain text"))
     html = models.TextField(gettext_lazy("HTML"), blank=True)
