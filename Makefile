@@ -29,12 +29,15 @@ ADDRESS ?= 127.0.0.1:8000
 run: export DEBUG := $(or $(DEBUG),1)
 run: export SITE_URL := $(or $(SITE_URL),http://$(ADDRESS))
 run: $(STAMP)
+	$(PY) manage.py compile_translations
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(ADDRESS)
 
+# The catalogues are compiled first: the tests read the pages in every language.
 test: $(STAMP)
+	DEBUG=1 $(PY) manage.py compile_translations
 	$(PY) -m pytest $(ARGS)
 
 # Fault drills against gunicorn on PostgreSQL (see README "Drills"): they

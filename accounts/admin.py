@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from forum import permissions
 from forum.models import ModerationLog, describe_changes
@@ -195,7 +196,8 @@ class UserAdmin(RuleBook, BaseUserAdmin):
                 )
             self.message_user(
                 request,
-                _("%(count)d users suspended.") % {"count": len(targets)},
+                ngettext("%(count)d user suspended.", "%(count)d users suspended.", len(targets))
+                % {"count": len(targets)},
                 messages.SUCCESS,
             )
             return None
@@ -221,7 +223,11 @@ class UserAdmin(RuleBook, BaseUserAdmin):
             if permissions.can_suspend(request.user, user) and user.suspended_until:
                 user.unsuspend(by=request.user)
                 count += 1
-        self.message_user(request, _("%(count)d users reinstated.") % {"count": count})
+        self.message_user(
+            request,
+            ngettext("%(count)d user reinstated.", "%(count)d users reinstated.", count)
+            % {"count": count},
+        )
 
     def has_suspend_permission(self, request):
         return permissions.can_use_admin(request.user) and permissions.can_suspend_anyone(

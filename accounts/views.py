@@ -10,8 +10,9 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.db_router import reads_primary
@@ -54,9 +55,24 @@ def profile_edit(request):
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=me)
     if request.method == "POST" and form.is_valid():
         form.save()
+        # The next page is in the language just chosen: say so in it.
+        translation.activate(me.language or translation.get_language_from_request(request))
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:profile_edit")
     return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@require_POST
+def set_language(request):
+    """The footer's language menu: Django's set_language (a cookie, for
+    everyone), and for a signed-in member also their profile's language,
+    which otherwise wins over the cookie on the next page."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    codes = {code for code, _name in settings.LANGUAGES}
+    if request.user.is_authenticated and language in codes and response.status_code == 302:
+        User.objects.filter(pk=request.user.pk).update(language=language)
+    return response
 
 
 @require_POST

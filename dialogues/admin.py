@@ -3,6 +3,7 @@ forum.moderation_admin.RuleBook; what members receive and follow is for
 superusers only (permissions.can_manage_private_records)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from django_tasks_db import admin as tasks_admin
 from django_tasks_db.models import DBTaskResult
 
@@ -112,7 +113,7 @@ class OutgoingEmailAdmin(PrivateRecords, ReadOnly, admin.ModelAdmin):
     search_fields = ("to", "subject")
     actions = ["retry_now"]
 
-    @admin.action(description="Retry delivery now", permissions=["view"])
+    @admin.action(description=_("Retry delivery now"), permissions=["view"])
     def retry_now(self, request, queryset):
         from .tasks import deliver_email
 

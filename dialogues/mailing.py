@@ -12,7 +12,7 @@ from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from forum.models import Post, Topic
 
@@ -30,15 +30,25 @@ class Subscription(models.Model):
     replies to their posts stop too."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        verbose_name=gettext_lazy("user"),
     )
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="subscriptions")
-    is_subscribed = models.BooleanField(default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    topic = models.ForeignKey(
+        Topic,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        verbose_name=gettext_lazy("topic"),
+    )
+    is_subscribed = models.BooleanField(gettext_lazy("subscribed"), default=True)
+    updated_at = models.DateTimeField(gettext_lazy("updated"), auto_now=True)
 
     objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = gettext_lazy("subscription")
+        verbose_name_plural = gettext_lazy("subscriptions")
         constraints = [
             models.UniqueConstraint(fields=["user", "topic"], name="subscription_unique_user_topic")
         ]
@@ -69,28 +79,37 @@ def is_subscribed(user):
 class NotificationPreference(models.Model):
     IMMEDIATE, DIGEST = "immediate", "digest"
     DELIVERY_CHOICES = [
-        (IMMEDIATE, _lazy("One email per new post")),
-        (DIGEST, _lazy("One daily digest")),
+        (IMMEDIATE, gettext_lazy("One email per new post")),
+        (DIGEST, gettext_lazy("One daily digest")),
     ]
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=gettext_lazy("user"),
     )
-    email_enabled = models.BooleanField(_lazy("send me email"), default=True)
-    subscribe_when_posting = models.BooleanField(_lazy("follow topics I post in"), default=True)
+    email_enabled = models.BooleanField(gettext_lazy("send me email"), default=True)
+    subscribe_when_posting = models.BooleanField(
+        gettext_lazy("follow topics I post in"), default=True
+    )
     delivery = models.CharField(
-        _lazy("new posts in followed topics"),
+        gettext_lazy("new posts in followed topics"),
         max_length=10,
         choices=DELIVERY_CHOICES,
         default=IMMEDIATE,
     )
     digest_hour = models.PositiveSmallIntegerField(
-        _lazy("digest hour"),
+        gettext_lazy("digest hour"),
         default=8,
         choices=[(h, f"{h:02d}:00") for h in range(24)],
-        help_text=_lazy("In your time zone."),
+        help_text=gettext_lazy("In your time zone."),
     )
     last_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = gettext_lazy("notification preference")
+        verbose_name_plural = gettext_lazy("notification preferences")
 
     def __str__(self) -> str:
         return f"{self.user}: {self.delivery}"
@@ -256,12 +275,13 @@ class OutgoingEmail(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=gettext_lazy("recipient"),
     )
-    to = models.EmailField()
-    subject = models.CharField(max_length=300)
-    text = models.TextField()
-    html = models.TextField(blank=True)
-    headers = models.JSONField(default=dict, blank=True)
+    to = models.EmailField(gettext_lazy("recipient address"))
+    subject = models.CharField(gettext_lazy("subject"), max_length=300)
+    text = models.TextField(gettext_lazy("plain text"))
+    html = models.TextField(gettext_lazy("HTML"), blank=True)
+    headers = models.JSONField(gettext_lazy("headers"), default=dict, blank=True)
     # The posts whose text, subject or author's name this email shows (a
     # topic's title is its opening post's subject), so deleting an account
     # finds exactly the copies that carry that person's words.
@@ -269,15 +289,22 @@ class OutgoingEmail(models.Model):
     # Makes "send once" hold even if a task runs twice.
     dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     status = models.CharField(
+        gettext_lazy("status"),
         max_length=10,
         default=PENDING,
-        choices=[(PENDING, "pending"), (SENT, "sent"), (FAILED, "failed")],
+        choices=[
+            (PENDING, gettext_lazy("pending")),
+            (SENT, gettext_lazy("sent")),
+            (FAILED, gettext_lazy("failed")),
+        ],
     )
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(gettext_lazy("attempts"), default=0)
+    last_error = models.TextField(gettext_lazy("last error"), blank=True)
+    created_at = models.DateTimeField(gettext_lazy("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(
+        gettext_lazy("next attempt"), default=timezone.now, db_index=True
+    )
+    sent_at = models.DateTimeField(gettext_lazy("sent"), null=True, blank=True)
     # Sign-in codes and password-reset links: worth nothing to keep once the
     # server has taken them, and dangerous in a backup, so the row goes then.
     forget_when_sent = models.BooleanField(default=False, editable=False)
@@ -286,6 +313,8 @@ class OutgoingEmail(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = gettext_lazy("stored email")
+        verbose_name_plural = gettext_lazy("stored emails")
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to} ({self.status})"

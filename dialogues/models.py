@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from forum import markup
 from forum.models import ModerationLog, Post, Topic
@@ -25,15 +25,19 @@ class Dialogue(models.Model):
     topic's (Topic.opens_at/closes_at and Topic.reply_state())."""
 
     topic = models.OneToOneField(
-        Topic, on_delete=models.CASCADE, related_name="dialogue", verbose_name=_lazy("topic")
+        Topic, on_delete=models.CASCADE, related_name="dialogue", verbose_name=gettext_lazy("topic")
     )
-    summary = models.TextField(_lazy("summary (Markdown)"), blank=True)
-    summary_html = models.TextField(_lazy("summary (sanitized HTML)"), blank=True, editable=False)
-    survey_url = models.URLField(_lazy("follow-up survey link"), blank=True, max_length=500)
+    summary = models.TextField(gettext_lazy("summary (Markdown)"), blank=True)
+    summary_html = models.TextField(
+        gettext_lazy("summary (sanitized HTML)"), blank=True, editable=False
+    )
+    survey_url = models.URLField(gettext_lazy("follow-up survey link"), blank=True, max_length=500)
     # Posts the summary links to, kept with the summary so the topic page
     # marks them without a query of its own.
     cited_post_ids = models.JSONField(default=list, editable=False)
-    summary_published_at = models.DateTimeField(_lazy("summary published"), null=True, blank=True)
+    summary_published_at = models.DateTimeField(
+        gettext_lazy("summary published"), null=True, blank=True
+    )
     # A published summary changes in place: its feed entry's `updated`, and
     # part of the summaries feed's cache key (dialogues/feeds.py).
     summary_edited_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -42,8 +46,8 @@ class Dialogue(models.Model):
 
     class Meta:
         ordering = ["topic__opens_at", "pk"]
-        verbose_name = _lazy("dialogue")
-        verbose_name_plural = _lazy("dialogues")
+        verbose_name = gettext_lazy("dialogue")
+        verbose_name_plural = gettext_lazy("dialogues")
 
     def __str__(self) -> str:
         return str(self.topic)
@@ -147,15 +151,18 @@ class Dialogue(models.Model):
 class ConversationLeader(models.Model):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="leaders")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dialogues_led"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="dialogues_led",
+        verbose_name=gettext_lazy("user"),
     )
-    intro = models.CharField(_lazy("one-line introduction"), max_length=200, blank=True)
-    added_at = models.DateTimeField(default=timezone.now)
+    intro = models.CharField(gettext_lazy("one-line introduction"), max_length=200, blank=True)
+    added_at = models.DateTimeField(gettext_lazy("added"), default=timezone.now)
 
     class Meta:
         ordering = ["added_at", "pk"]
-        verbose_name = _lazy("conversation leader")
-        verbose_name_plural = _lazy("conversation leaders")
+        verbose_name = gettext_lazy("conversation leader")
+        verbose_name_plural = gettext_lazy("conversation leaders")
         constraints = [
             models.UniqueConstraint(fields=["dialogue", "user"], name="leader_unique_per_dialogue")
         ]
@@ -215,13 +222,13 @@ class HelpPage(models.Model):
     """ "How to participate", edited in the admin, linked from every dialogue."""
 
     slug = models.SlugField(unique=True, default="how-to-participate")
-    title = models.CharField(_lazy("title"), max_length=200)
-    body = models.TextField(_lazy("body (Markdown)"))
+    title = models.CharField(gettext_lazy("title"), max_length=200)
+    body = models.TextField(gettext_lazy("body (Markdown)"))
     body_html = models.TextField(editable=False, blank=True)
 
     class Meta:
-        verbose_name = _lazy("help page")
-        verbose_name_plural = _lazy("help pages")
+        verbose_name = gettext_lazy("help page")
+        verbose_name_plural = gettext_lazy("help pages")
 
     def __str__(self) -> str:
         return self.title

@@ -119,7 +119,7 @@ def queue_email(user, template: str, context: dict, *, dedupe_key: str, topic=No
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL.rstrip("/"),
     }
-    # TODO(issue 5): the accounts branch may add a preferred language on User.
+    # The language chosen in the profile (accounts.User.language), else the site's.
     language = getattr(user, "language", "") or settings.LANGUAGE_CODE
     with translation.override(language):
         subject = render_to_string(f"dialogues/email/{template}_subject.txt", context)

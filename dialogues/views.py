@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -86,10 +86,10 @@ def manage(request, pk):
 
 
 SCHEDULE_MESSAGES = {
-    "scheduled": _lazy("The topic is now a scheduled dialogue."),
-    "reopened": _lazy("The dialogue is open again."),
-    "extended": _lazy("The dialogue was extended."),
-    "rescheduled": _lazy("The schedule was saved."),
+    "scheduled": gettext_lazy("The topic is now a scheduled dialogue."),
+    "reopened": gettext_lazy("The dialogue is open again."),
+    "extended": gettext_lazy("The dialogue was extended."),
+    "rescheduled": gettext_lazy("The schedule was saved."),
 }
 
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from . import permissions
 from .models import Category, Post, Topic
@@ -134,7 +135,7 @@ class TopicAdmin(RuleBook, admin.ModelAdmin):
             queryset.filter(is_locked=False),
             allowed=permissions.can_lock_topic,
             perform=lambda topic: topic.lock(by=request.user),
-            done=_("%(count)d topics locked."),
+            done=ngettext_lazy("%(count)d topic locked.", "%(count)d topics locked.", "count"),
         )
 
     @admin.action(description=_("Unlock selected topics"), permissions=["moderate"])
@@ -145,7 +146,7 @@ class TopicAdmin(RuleBook, admin.ModelAdmin):
             queryset.filter(is_locked=True),
             allowed=permissions.can_lock_topic,
             perform=lambda topic: topic.unlock(by=request.user),
-            done=_("%(count)d topics unlocked."),
+            done=ngettext_lazy("%(count)d topic unlocked.", "%(count)d topics unlocked.", "count"),
         )
 
     @admin.action(description=_("Make selected topics sticky"), permissions=["moderate"])
@@ -156,7 +157,9 @@ class TopicAdmin(RuleBook, admin.ModelAdmin):
             queryset.filter(is_sticky=False),
             allowed=permissions.can_make_sticky,
             perform=lambda topic: topic.set_sticky(True, by=request.user),
-            done=_("%(count)d topics made sticky."),
+            done=ngettext_lazy(
+                "%(count)d topic made sticky.", "%(count)d topics made sticky.", "count"
+            ),
         )
 
     @admin.action(description=_("Make selected topics not sticky"), permissions=["moderate"])
@@ -167,7 +170,11 @@ class TopicAdmin(RuleBook, admin.ModelAdmin):
             queryset.filter(is_sticky=True),
             allowed=permissions.can_make_sticky,
             perform=lambda topic: topic.set_sticky(False, by=request.user),
-            done=_("%(count)d topics are no longer sticky."),
+            done=ngettext_lazy(
+                "%(count)d topic is no longer sticky.",
+                "%(count)d topics are no longer sticky.",
+                "count",
+            ),
         )
 
 
@@ -263,7 +270,7 @@ class PostAdmin(RuleBook, admin.ModelAdmin):
             queryset.filter(is_hidden=False).select_related("topic"),
             allowed=permissions.can_hide_post,
             perform=lambda post: post.hide(by=request.user),
-            done=_("%(count)d posts hidden."),
+            done=ngettext_lazy("%(count)d post hidden.", "%(count)d posts hidden.", "count"),
         )
 
     @admin.action(description=_("Restore selected posts"), permissions=["moderate"])
@@ -274,7 +281,7 @@ class PostAdmin(RuleBook, admin.ModelAdmin):
             queryset.filter(is_hidden=True).select_related("topic"),
             allowed=permissions.can_hide_post,
             perform=lambda post: post.restore(by=request.user),
-            done=_("%(count)d posts restored."),
+            done=ngettext_lazy("%(count)d post restored.", "%(count)d posts restored.", "count"),
         )
 
     @admin.action(description=_("Pin selected posts"), permissions=["moderate"])
@@ -285,7 +292,7 @@ class PostAdmin(RuleBook, admin.ModelAdmin):
             queryset.filter(pinned_at__isnull=True).select_related("topic"),
             allowed=permissions.can_pin_post,
             perform=lambda post: post.pin(by=request.user),
-            done=_("%(count)d posts pinned."),
+            done=ngettext_lazy("%(count)d post pinned.", "%(count)d posts pinned.", "count"),
         )
 
     @admin.action(description=_("Unpin selected posts"), permissions=["moderate"])
@@ -296,5 +303,5 @@ class PostAdmin(RuleBook, admin.ModelAdmin):
             queryset.filter(pinned_at__isnull=False).select_related("topic"),
             allowed=permissions.can_pin_post,
             perform=lambda post: post.unpin(by=request.user),
-            done=_("%(count)d posts unpinned."),
+            done=ngettext_lazy("%(count)d post unpinned.", "%(count)d posts unpinned.", "count"),
         )

@@ -4,7 +4,7 @@ site starts from, ours and the third-party ones alike."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from . import permissions
 from .models import FacilitatorAssignment, Flag, ModerationLog, PostRevision
@@ -166,7 +166,7 @@ def _resolve(modeladmin, request, queryset, *, hide):
             else permissions.can_resolve_flags(user, flag.post)
         ),
         perform=lambda flag: flag.resolve(by=request.user, hide=hide),
-        done=_("%(count)d flags resolved."),
+        done=ngettext_lazy("%(count)d flag resolved.", "%(count)d flags resolved.", "count"),
     )
 
 

@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from .moderation import ModerationLog
 
@@ -28,10 +27,10 @@ COUNT_HOURS_BELOW = timedelta(hours=72)
 
 
 class Status(models.TextChoices):
-    OPEN = "open", _lazy("Open")
-    UPCOMING = "upcoming", _lazy("Upcoming")
-    CLOSED = "closed", _lazy("Closed")
-    LOCKED = "locked", _lazy("Locked")
+    OPEN = "open", gettext_lazy("Open")
+    UPCOMING = "upcoming", gettext_lazy("Upcoming")
+    CLOSED = "closed", gettext_lazy("Closed")
+    LOCKED = "locked", gettext_lazy("Locked")
 
 
 def _local(when: datetime) -> str:

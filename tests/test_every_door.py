@@ -464,6 +464,7 @@ MEMBER_PAGES = {
     "dialogues:download",
     # For load balancers, no one's data: tests/ops/test_healthz.py.
     "forum:healthz",
+    "accounts:set_language",
 }
 
 

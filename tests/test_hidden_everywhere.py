@@ -187,6 +187,14 @@ PAGES = {
     # The download asks for the password first: test_exports_hold_no_hidden_post.
     "accounts:export": lambda s: [reverse("accounts:export")],
     "accounts:delete_account": lambda s: [reverse("accounts:delete_account")],
+    # The footer's language menu: a redirect back to the page it was sent from.
+    "accounts:set_language": lambda s: [
+        (
+            "post",
+            reverse("accounts:set_language"),
+            {"language": "fr", "next": s.topic.get_absolute_url()},
+        )
+    ],
     "accounts:suspend": lambda s: [reverse("accounts:suspend", args=[s.author.username])],
     "accounts:unsuspend": lambda s: [reverse("accounts:unsuspend", args=[s.author.username])],
     "dialogues:manage": topic_page("dialogues:manage"),

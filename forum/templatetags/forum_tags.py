@@ -3,8 +3,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django import template
 from django.conf import settings
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import permissions, schedule
 
@@ -97,6 +98,14 @@ def start_topic_refusal(user, category):
 
 
 @register.filter
+def isolate(text) -> SafeString:
+    """User text inside a translated sentence, isolated in <bdi> so an
+    English title does not scramble an Arabic sentence (or the reverse),
+    without putting markup in the msgid."""
+    return format_html("<bdi>{}</bdi>", text)
+
+
+@register.filter
 def indent(depth: int) -> int:
     """Visual indentation stops at 6 levels so deep threads fit a phone;
     the "in reply to" line keeps deeper replies' context."""
@@ -117,7 +126,11 @@ def closes_in(state) -> str:
 @register.filter
 def dialogue_day(state) -> str:
     """'Day 3 of 5' for an open dialogue's ReplyState."""
-    return _("Day %(day)d of %(days)d") % {"day": state.day_number, "days": state.day_count}
+    # Counted on the number of days: Arabic says "of 5 days" differently from "of 11 days".
+    return ngettext("Day %(day)d of %(days)d", "Day %(day)d of %(days)d", state.day_count) % {
+        "day": state.day_number,
+        "days": state.day_count,
+    }
 
 
 # Sentences that end with a date or a name. English dates end "10:31 a.m."

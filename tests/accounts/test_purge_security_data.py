@@ -156,4 +156,4 @@ def test_purge_deletes_logins_abandoned_at_the_two_factor_step_before_the_retent
     assert old not in remaining
     assert {recent, signed_in.session_key} <= remaining
     assert old_signed_in.session_key not in remaining
-    assert "1 abandoned logins" in out.getvalue()
+    assert "1 abandoned login," in out.getvalue()

@@ -97,7 +97,7 @@ def test_the_admin_and_its_scripts_work_under_the_policy(
     assert "1 of 1 selected" in page.locator(".action-counter").inner_text()
     page.select_option("select[name=action]", "lock")
     page.get_by_role("button", name="Run").click()
-    assert "1 topics locked." in page.locator(".messagelist").inner_text()
+    assert "1 topic locked." in page.locator(".messagelist").inner_text()
     assert Topic.objects.get(pk=topic.pk).is_locked
 
     # Date hierarchy and the filter sidebar (filters.js keeps it open).

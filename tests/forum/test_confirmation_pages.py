@@ -49,7 +49,7 @@ def test_hide_confirmation_shows_the_post_and_what_participants_will_see(facilit
     page = response.content.decode()
 
     assert response.status_code == 200
-    assert "Hide “My experience”?" in page
+    assert "Hide “<bdi>My experience</bdi>”?" in page
     assert "Original text." in page  # the post being hidden
     assert "What participants will see" in page
     assert "Removed post" in page and "This post was removed by a moderator." in page
@@ -89,7 +89,7 @@ def test_lock_confirmation_shows_the_banner_participants_will_read(facilitator_c
     response = facilitator_client.get(reverse("forum:topic_lock", args=[topic.pk]))
     page = response.content.decode()
 
-    assert "Lock “What have you learned?”?" in page
+    assert "Lock “<bdi>What have you learned?</bdi>”?" in page
     assert "Topic locked" in page and "the reason you give below" in page
     assert "Without a reason, it reads" in page
     assert ">Lock the topic</button>" in page
@@ -127,7 +127,7 @@ def test_the_three_confirmation_pages_look_alike(facilitator_client, topic, repl
         )
     ]
     for page in pages:
-        assert re.search(r"<h1>[^<]*\?</h1>", page)  # a question
+        assert re.search(r"<h1>[^<]*<bdi>[^<]*</bdi>[^<]*\?</h1>", page)  # a question
         assert page.index("What participants will see") < page.index('name="reason"')
         assert re.search(r'class="button secondary" href="[^"]+">Cancel</a>', page)
         assert re.search(r'<button type="submit" class="danger">', page)

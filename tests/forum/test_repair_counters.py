@@ -53,7 +53,7 @@ def test_corrupted_counters_are_recounted_and_reported(thread):
     assert f"post {first.pk}: child_count 0 -> 2" in report
     assert f"post {answer.pk}: child_count 7 -> 0" in report
     assert report.strip().endswith(
-        "Checked 1 topics and 5 posts: fixed 1 post counts, 1 last posts, 2 child counts."
+        "Checked 1 topic and 5 posts: fixed 1 post count, 1 last post, 2 child counts."
     )
     # The repaired count gives the next reply a free place in the tree.
     assert make_reply(topic, parent=first).path == first.path + "13"
@@ -69,7 +69,7 @@ def test_a_wrong_last_post_time_is_fixed(thread):
 
 def test_right_counters_are_left_alone(thread):
     right = state(thread["topic"])
-    assert repair().strip() == "Checked 1 topics and 5 posts: all counters were right."
+    assert repair().strip() == "Checked 1 topic and 5 posts: all counters were right."
     assert state(thread["topic"]) == right
 
 
@@ -77,7 +77,7 @@ def test_a_dry_run_reports_and_changes_nothing(thread):
     topic = thread["topic"]
     Topic.objects.filter(pk=topic.pk).update(post_count=0)
     report = repair("--dry-run")
-    assert "would fix 1 post counts" in report
+    assert "would fix 1 post count" in report
     topic.refresh_from_db()
     assert topic.post_count == 0
 

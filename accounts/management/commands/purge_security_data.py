@@ -15,6 +15,8 @@ from django.core.cache.backends.db import DatabaseCache
 from django.core.management.base import BaseCommand
 from django.db import connections, router
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import sessions
 from dialogues.models import OutgoingEmail
@@ -47,18 +49,26 @@ class Command(BaseCommand):
 
         pending_logins = self._purge_pending_logins(cutoff)
 
-        confirmations, _ = EmailConfirmation.objects.filter(created__lt=cutoff).delete()
+        confirmations, _by_model = EmailConfirmation.objects.filter(created__lt=cutoff).delete()
         cache_rows = self._purge_database_cache(now)
         # Copies of notification emails: addresses and post text nobody needs
         # once the mail has gone, or once retrying stopped (the last retry
         # comes within a day), or for mail still pending after all this time.
-        _, deleted = OutgoingEmail.objects.filter(created_at__lt=cutoff).delete()
+        _total, deleted = OutgoingEmail.objects.filter(created_at__lt=cutoff).delete()
         emails = deleted.get(OutgoingEmail._meta.label, 0)  # not counting their post links
 
+        sessions_n = old_sessions + gone
+        parts = [
+            ngettext("%(n)d listed session", "%(n)d listed sessions", sessions_n),
+            ngettext("%(n)d abandoned login", "%(n)d abandoned logins", pending_logins),
+            ngettext("%(n)d email confirmation", "%(n)d email confirmations", confirmations),
+            ngettext("%(n)d expired cache entry", "%(n)d expired cache entries", cache_rows),
+            ngettext("%(n)d stored email", "%(n)d stored emails", emails),
+        ]
+        counts = (sessions_n, pending_logins, confirmations, cache_rows, emails)
         self.stdout.write(
-            f"Deleted {old_sessions + gone} listed sessions, {pending_logins} abandoned "
-            f"logins, {confirmations} email confirmations, {cache_rows} expired cache "
-            f"entries, {emails} stored emails; expired sessions cleared."
+            _("Deleted %(items)s; expired sessions cleared.")
+            % {"items": ", ".join(part % {"n": n} for part, n in zip(parts, counts, strict=True))}
         )
 
     def _purge_pending_logins(self, cutoff) -> int:

@@ -4,6 +4,7 @@ after it), restart, run this, then remove the old key."""
 
 from allauth.mfa.models import Authenticator
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from accounts.mfa_crypto import reencrypt_authenticators
 
@@ -15,6 +16,12 @@ class Command(BaseCommand):
         rewritten = reencrypt_authenticators(Authenticator)
         total = Authenticator.objects.count()
         self.stdout.write(
-            f"Re-encrypted {rewritten} of {total} two-factor authenticators "
-            "with the first key; the others needed no change."
+            ngettext(
+                "Re-encrypted %(rewritten)d of %(total)d two-factor authenticator "
+                "with the first key; the others needed no change.",
+                "Re-encrypted %(rewritten)d of %(total)d two-factor authenticators "
+                "with the first key; the others needed no change.",
+                total,
+            )
+            % {"rewritten": rewritten, "total": total}
         )

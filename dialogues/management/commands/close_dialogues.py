@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from dialogues.notifications import close_due_dialogues
 
@@ -8,4 +9,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         closed = close_due_dialogues()
-        self.stdout.write(f"{closed} dialogue(s) closed.")
+        self.stdout.write(
+            ngettext("%(n)d dialogue closed.", "%(n)d dialogues closed.", closed) % {"n": closed}
+        )

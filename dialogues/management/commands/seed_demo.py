@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dialogues.models import Dialogue, HelpPage
 from dialogues.notifications import muted
@@ -299,7 +300,7 @@ class Command(BaseCommand):
                 "it runs only with DEBUG=1, on a machine nobody else can reach."
             )
         if Category.objects.exists() or Topic.objects.exists():
-            self.stdout.write("The forum already has content; demo content not added.")
+            self.stdout.write(_("The forum already has content; demo content not added."))
             return
         with transaction.atomic():
             people = self.create_people()
@@ -323,7 +324,7 @@ class Command(BaseCommand):
             with muted():
                 self.create_dialogues(series, people)
         self.stdout.write(
-            self.style.SUCCESS("Demo content created. Accounts are listed in the README.")
+            self.style.SUCCESS(_("Demo content created. Accounts are listed in the README."))
         )
 
     def create_dialogues(self, series, people):

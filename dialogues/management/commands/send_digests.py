@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from dialogues.notifications import send_digests
 from forum.task_backends import wait_for_tasks
@@ -12,4 +13,6 @@ class Command(BaseCommand):
         # Run from cron: with the default thread-pool backend, finish the
         # sending before the process exits.
         wait_for_tasks()
-        self.stdout.write(f"{sent} digest(s) queued.")
+        self.stdout.write(
+            ngettext("%(n)d digest queued.", "%(n)d digests queued.", sent) % {"n": sent}
+        )

@@ -18,6 +18,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from forum.models import Post, Topic
 
@@ -77,22 +79,33 @@ class Command(BaseCommand):
         self.dry_run = dry_run
         topics, counts, lasts = self.repair_topics()
         posts, children = self.repair_child_counts()
-        verb = "would fix" if dry_run else "fixed"
+        checked = {
+            "topics": ngettext("%(n)d topic", "%(n)d topics", topics) % {"n": topics},
+            "posts": ngettext("%(n)d post", "%(n)d posts", posts) % {"n": posts},
+        }
         if counts or lasts or children:
-            self.stdout.write(
-                f"Checked {topics} topics and {posts} posts: {verb} {counts} post counts, "
-                f"{lasts} last posts, {children} child counts."
+            fixes = ", ".join(
+                [
+                    ngettext("%(n)d post count", "%(n)d post counts", counts) % {"n": counts},
+                    ngettext("%(n)d last post", "%(n)d last posts", lasts) % {"n": lasts},
+                    ngettext("%(n)d child count", "%(n)d child counts", children) % {"n": children},
+                ]
             )
+            if dry_run:
+                line = _("Checked %(topics)s and %(posts)s: would fix %(fixes)s.")
+            else:
+                line = _("Checked %(topics)s and %(posts)s: fixed %(fixes)s.")
+            self.stdout.write(line % {**checked, "fixes": fixes})
         else:
             self.stdout.write(
-                f"Checked {topics} topics and {posts} posts: all counters were right."
+                _("Checked %(topics)s and %(posts)s: all counters were right.") % checked
             )
 
     def detail(self, shown: int, line: str) -> None:
         if shown < SHOWN:
             self.stdout.write(line)
         elif shown == SHOWN:
-            self.stdout.write("  ... (more of these)")
+            self.stdout.write(_("  ... (more of these)"))
 
     def repair_topics(self) -> tuple[int, int, int]:
         real = _recount()

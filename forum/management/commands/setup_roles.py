@@ -4,6 +4,8 @@ in the admin ("Facilitator assignments"), and act there only."""
 
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 MODERATORS = "Moderators"
 # The group earlier versions made: its forum.add_topic let its members open
@@ -47,7 +49,7 @@ def setup_roles() -> dict[str, Group]:
     """The groups by name. The Moderators group gets exactly the permissions
     above: a permission given to it by hand elsewhere is taken back, so the
     role is what this file (and the README) says."""
-    moderators, _ = Group.objects.get_or_create(name=MODERATORS)
+    moderators, _created = Group.objects.get_or_create(name=MODERATORS)
     moderators.permissions.set(_permissions(MODERATOR_PERMISSIONS))
     return {MODERATORS: moderators}
 
@@ -71,9 +73,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for name, group in setup_roles().items():
-            self.stdout.write(f"{name}: {group.permissions.count()} permissions")
+            n = group.permissions.count()
+            self.stdout.write(
+                ngettext("%(name)s: %(n)d permission", "%(name)s: %(n)d permissions", n)
+                % {"name": name, "n": n}
+            )
         if remove_former_facilitators_group():
             self.stdout.write(
-                f'Removed the "{FORMER_FACILITATORS_GROUP}" group: facilitators are '
-                "assigned per category or topic in the admin."
+                _(
+                    'Removed the "%(group)s" group: facilitators are '
+                    "assigned per category or topic in the admin."
+                )
+                % {"group": FORMER_FACILITATORS_GROUP}
             )
