@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "forum",
     "accounts",
     "dialogues",
+    "search",
     # The admin site, with its login through allauth and staff MFA enforced.
     "accounts.apps.ForumAdminConfig",
     "django.contrib.auth",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # search: its tsvector field and lookups
     "django.contrib.humanize",  # allauth's session list uses it
     "allauth",
     "allauth.account",
