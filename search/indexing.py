@@ -12,8 +12,8 @@ from dialogues.models import Dialogue
 from forum.models import Post
 
 from . import language
-from .text import CONTROL, plain_text
 from .models import SearchEntry
+from .text import CONTROL, plain_text
 
 
 def _searchable_subject(post: Post) -> str:
@@ -64,6 +64,16 @@ def _store(entry: SearchEntry, **fields) -> None:
 
         postgres.refresh_vector(entry)
     # On SQLite the triggers of the migration update search_fts.
+
+
+def reindex(post_ids, topic_ids=()) -> None:
+    """For changes made without the signals (an account's erasure rewrites
+    its posts with one UPDATE): the posts again, and the summaries of the
+    topics, whose titles the entries carry."""
+    for post in Post.objects.filter(pk__in=post_ids).select_related("topic"):
+        index_post(post)
+    for dialogue in Dialogue.objects.filter(topic_id__in=topic_ids).select_related("topic"):
+        index_summary(dialogue)
 
 
 def post_saved(sender, post: Post, **kwargs) -> None:

@@ -92,3 +92,6 @@ class FtsRow(models.Model):
     class Meta:
         managed = False
         db_table = "search_fts"
+
+    def __str__(self) -> str:
+        return self.title

@@ -198,6 +198,24 @@ PAGES = {
         reverse("dialogues:unsubscribe", args=[unsubscribe_token(s.viewer, s.topic)])
     ],
     "dialogues:help": lambda s: [reverse("dialogues:help", args=["how-to-participate"])],
+    "search:results": lambda s: [
+        f"{reverse('search:results')}?{query}"
+        for words in (
+            "Quetzal marmalade",
+            "Vermilion otter confession",
+            "zinc lantern guide",
+            "Obsidian tapir",
+            "Saffron walrus",
+            "Hester Hiddenauthor",
+            "hidden example",
+        )
+        for query in (
+            f"q={words}",
+            f"q={words}&author=hester",
+            f"q={words}&topic={s.topic.pk}&has_summary=on",
+            f"q={words}&category={s.topic.category_id}&only_leaders=on",
+        )
+    ],
     # Search and feeds (to come) go here, each with every query and variant
     # that could return the hidden post, e.g.
     # "forum:search": lambda s: [reverse("forum:search") + f"?q={SUBJECT}"],

@@ -44,8 +44,6 @@ def match(entries, terms: list[str]):
                 stop_sel=STOP,
                 max_words=35,
                 min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
             ),
         )
         .order_by("-rank", "-pk")
