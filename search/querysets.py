@@ -1,15 +1,8 @@
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 
 class SearchEntryQuerySet(models.QuerySet):
-    def visible(self):
-        """Belt and braces: hidden posts and unpublished summaries have no
-        entry (search.indexing), and are excluded here too."""
-        return self.filter(
-            Q(post__is_hidden=False) | Q(dialogue__summary_published_at__isnull=False)
-        )
-
     def in_category(self, category):
         return self.filter(topic__category=category)
 
@@ -43,6 +36,3 @@ class SearchEntryQuerySet(models.QuerySet):
                 )
             )
         )
-
-    def for_results(self):
-        return self.select_related("topic__category", "post__author")

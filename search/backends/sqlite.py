@@ -13,7 +13,8 @@ def expression(terms: list[str]) -> str:
     return " ".join(f'"{term}"' for term in terms)
 
 
-def match(entries, terms: list[str]):
+def page(entries, terms: list[str], start: int, stop: int):
+    """FTS5 ranks every match: a site on SQLite is small enough for it."""
     return (
         entries.filter(fts__search_fts__match=expression(terms))
         .annotate(
@@ -21,5 +22,5 @@ def match(entries, terms: list[str]):
             rank=RawSQL("-bm25(search_fts, 4.0, 1.0)", ()),
             snippet=RawSQL("snippet(search_fts, -1, %s, %s, %s, 30)", (START, STOP, "…")),
         )
-        .order_by("-rank", "-pk")
+        .order_by("-rank", "-pk")[start:stop]
     )
