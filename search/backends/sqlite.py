@@ -20,7 +20,7 @@ def page(entries, terms: list[str], start: int, stop: int):
         .annotate(
             # bm25 is lower for better matches; the title weighs more.
             rank=RawSQL("-bm25(search_fts, 4.0, 1.0)", ()),
-            snippet=RawSQL("snippet(search_fts, -1, %s, %s, %s, 30)", (START, STOP, "…")),
+            snippet=RawSQL("snippet(search_fts, 1, %s, %s, %s, 30)", (START, STOP, "…")),
         )
         .order_by("-rank", "-pk")[start:stop]
     )
