@@ -12,13 +12,33 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def post(topic):
-    return make_reply(topic, body="Cooperative seed banks and title deeds, or near enough, keep old varieties alive.")
+    return make_reply(
+        topic,
+        body="Cooperative seed banks and title deeds, or near enough, keep old varieties alive.",
+    )
 
 
 @pytest.mark.parametrize(
     "typed",
-    ['"', "-", "*", "-seed", "seed*", '"seed banks"', "seed AND banks", "seed OR", "NEAR(seed)",
-     "title:seed", "seed & !banks", "seed | banks", "(seed", "seed:*", "^seed", "seed\\", "'"],
+    [
+        '"',
+        "-",
+        "*",
+        "-seed",
+        "seed*",
+        '"seed banks"',
+        "seed AND banks",
+        "seed OR",
+        "NEAR(seed)",
+        "title:seed",
+        "seed & !banks",
+        "seed | banks",
+        "(seed",
+        "seed:*",
+        "^seed",
+        "seed\\",
+        "'",
+    ],
 )
 def test_operators_and_quotes_are_read_as_words_or_ignored(client, post, typed):
     response = search_page(client, typed)
