@@ -74,6 +74,10 @@ def reindex(post_ids, topic_ids=()) -> None:
         index_post(post)
     for dialogue in Dialogue.objects.filter(topic_id__in=topic_ids).select_related("topic"):
         index_summary(dialogue)
+    if connection.vendor == "sqlite":
+        from .backends import sqlite
+
+        sqlite.purge_deleted()
 
 
 def post_saved(sender, post: Post, **kwargs) -> None:

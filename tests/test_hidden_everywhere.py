@@ -198,15 +198,16 @@ PAGES = {
         reverse("dialogues:unsubscribe", args=[unsubscribe_token(s.viewer, s.topic)])
     ],
     "dialogues:help": lambda s: [reverse("dialogues:help", args=["how-to-participate"])],
+    # The secrets in lower case: the page repeats what was typed.
     "search:results": lambda s: [
         f"{reverse('search:results')}?{query}"
         for words in (
-            "Quetzal marmalade",
-            "Vermilion otter confession",
+            "quetzal marmalade",
+            "vermilion otter confession",
             "zinc lantern guide",
-            "Obsidian tapir",
-            "Saffron walrus",
-            "Hester Hiddenauthor",
+            "obsidian tapir",
+            "saffron walrus",
+            "hester hiddenauthor",
             "hidden example",
         )
         for query in (

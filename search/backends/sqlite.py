@@ -2,6 +2,7 @@
 search_searchentry, copied in by triggers), tokenized by unicode61 with
 remove_diacritics 2 (accent-free) and the porter stemmer (English)."""
 
+from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from . import START, STOP
@@ -24,3 +25,12 @@ def page(entries, terms: list[str], start: int, stop: int):
         )
         .order_by("-rank", "-pk")[start:stop]
     )
+
+
+def purge_deleted() -> None:
+    """FTS5 records a deletion as a marker in a new segment: the words stay
+    in the older segments' data until they are merged. An account's erasure
+    must leave none, so every segment is merged into one, now (a full
+    rewrite of the index: fine at the size of a site on SQLite)."""
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO search_fts(search_fts) VALUES('optimize')")
