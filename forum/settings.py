@@ -443,4 +443,4 @@ FORUM_TOPICS_PER_DAY = int(os.environ.get("FORUM_TOPICS_PER_DAY", "10"))
 # Search (the search app). On PostgreSQL a query is ranked among at most
 # this many of its matches: a word found in half a million posts is then as
 # fast to answer as a rare one (README, "Search").
-FORUM_SEARCH_RANKED_MATCHES = int(os.environ.get("FORUM_SEARCH_RANKED_MATCHES", "5000"))
+FORUM_SEARCH_RANKED_MATCHES = int(os.environ.get("FORUM_SEARCH_RANKED_MATCHES", "1000"))

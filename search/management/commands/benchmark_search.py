@@ -15,11 +15,13 @@ It writes to the configured database: point it at a scratch one.
 import io
 import json
 import math
+import os
 import random
 import statistics
 import time
 from itertools import product
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
@@ -121,6 +123,10 @@ class Command(BaseCommand):
             }
         report = {
             "database": connection.settings_dict["NAME"],
+            "ranked_matches": settings.FORUM_SEARCH_RANKED_MATCHES,
+            # The machine's load while measuring: timings on a shared
+            # machine mean little without it.
+            "load_average": [round(n, 1) for n in os.getloadavg()],
             "entries": entries,
             "build_seconds": round(built, 1),
             "gin_index_bytes": index_bytes,
@@ -128,7 +134,11 @@ class Command(BaseCommand):
             "entry_table_total_mb": round(table_bytes / 2**20, 1),
             **timings,
         }
-        self.stdout.write(f"{entries} entries (built in {built:.0f}s)")
+        self.stdout.write(
+            f"{entries} entries (built in {built:.0f}s); ranked among "
+            f"{settings.FORUM_SEARCH_RANKED_MATCHES} matches; load average "
+            f"{report['load_average']}"
+        )
         self.stdout.write(
             f"GIN index: {report['gin_index_mb']} MB; "
             f"search_searchentry with indexes: {report['entry_table_total_mb']} MB"
