@@ -17,10 +17,10 @@ from .text import CONTROL, plain_text
 
 
 def _searchable_subject(post: Post) -> str:
+    if post.is_opening:
+        return post.subject  # the topic's title
     # "Re: <title>" on every reply would make each reply match the title.
-    if post.is_opening or post.subject.lower().startswith("re:"):
-        return post.subject if post.is_opening else ""
-    return post.subject
+    return "" if post.subject.lower().startswith("re:") else post.subject
 
 
 def index_post(post: Post) -> None:

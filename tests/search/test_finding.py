@@ -1,6 +1,8 @@
 """Search finds a post by its words, their other forms (stems) and their
 spelling without accents, in English and in French, on both databases."""
 
+import io
+
 import pytest
 
 from search.models import SearchEntry
@@ -91,3 +93,16 @@ def test_snippets_escape_what_members_wrote(client, topic):
     # PostgreSQL's headline drops what looks like a tag; SQLite keeps it, escaped.
     assert "alert(1)" in snippet and "&amp;" in snippet
     assert "<mark>sandbox</mark>" in snippet
+
+
+def test_rebuilding_the_index_finds_what_was_changed_behind_its_back(client, topic):
+    from django.core.management import call_command
+
+    from forum.models import Post
+
+    post = make_reply(topic, body="Kelp forests.")
+    Post.objects.filter(pk=post.pk).update(body_html="<p>Seagrass meadows.</p>")
+    assert hit_urls(client, "seagrass") == []
+    call_command("rebuild_search_index", stdout=io.StringIO())
+    assert hit_urls(client, "seagrass") == [post.get_absolute_url()]
+    assert hit_urls(client, "kelp") == []
