@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from forum import markup
 from forum.models import Flag, ModerationLog, Post, PostRevision, Topic
+from search.indexing import reindex as reindex_search
 
 from . import sessions
 from .models import REMOVED_TEXT
@@ -49,6 +50,8 @@ def erase_words(user, *, remove_text: bool) -> None:
             title=REMOVED_TEXT, slug=slugify(REMOVED_TEXT)[:80]
         )
         Resource.objects.filter(post_id__in=own).delete()
+        # The search index holds a plain-text copy of every post and title.
+        reindex_search(own + quoting, topics)
         # Log entries name their target as it was called then.
         ModerationLog.objects.filter(post_id__in=own).update(target=REMOVED_TEXT)
         ModerationLog.objects.filter(post_id__in=quoting).update(target=removed_reply)

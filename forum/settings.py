@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "forum",
     "accounts",
     "dialogues",
+    "search",
     # The admin site, with its login through allauth and staff MFA enforced.
     "accounts.apps.ForumAdminConfig",
     "django.contrib.auth",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # search: its tsvector field and lookups
     "django.contrib.humanize",  # allauth's session list uses it
     "django.contrib.sitemaps",  # the templates of forum/sitemaps.py
     "allauth",
@@ -479,3 +481,8 @@ FORUM_DUPLICATE_POST_MINUTES = int(os.environ.get("FORUM_DUPLICATE_POST_MINUTES"
 FORUM_FLAGS_PER_DAY = int(os.environ.get("FORUM_FLAGS_PER_DAY", "20"))
 FORUM_PREVIEWS_PER_MINUTE = int(os.environ.get("FORUM_PREVIEWS_PER_MINUTE", "10"))
 FORUM_TOPICS_PER_DAY = int(os.environ.get("FORUM_TOPICS_PER_DAY", "10"))
+
+# Search (the search app). On PostgreSQL a query is ranked among at most
+# this many of its matches: a word found in half a million posts is then as
+# fast to answer as a rare one (README, "Search").
+FORUM_SEARCH_RANKED_MATCHES = int(os.environ.get("FORUM_SEARCH_RANKED_MATCHES", "1000"))

@@ -58,5 +58,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("u/", include("accounts.urls")),
     path("dialogues/", include("dialogues.urls")),
+    path("search/", include("search.urls")),
     path("admin/", admin.site.urls),
 ]

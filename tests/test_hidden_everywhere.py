@@ -212,9 +212,25 @@ PAGES = {
         reverse("dialogues:unsubscribe", args=[unsubscribe_token(s.viewer, s.topic)])
     ],
     "dialogues:help": lambda s: [reverse("dialogues:help", args=["how-to-participate"])],
-    # Search (to come) goes here, with every query and variant that could
-    # return the hidden post, e.g.
-    # "forum:search": lambda s: [reverse("forum:search") + f"?q={SUBJECT}"],
+    # The secrets in lower case: the page repeats what was typed.
+    "search:results": lambda s: [
+        f"{reverse('search:results')}?{query}"
+        for words in (
+            "quetzal marmalade",
+            "vermilion otter confession",
+            "zinc lantern guide",
+            "obsidian tapir",
+            "saffron walrus",
+            "hester hiddenauthor",
+            "hidden example",
+        )
+        for query in (
+            f"q={words}",
+            f"q={words}&author=hester",
+            f"q={words}&topic={s.topic.pk}&has_summary=on",
+            f"q={words}&category={s.topic.category_id}&only_leaders=on",
+        )
+    ],
     # Feeds: the same for everyone, cached; see also tests/forum/test_feeds.py.
     "forum:feed": lambda s: [reverse("forum:feed")],
     "forum:category_feed": lambda s: [reverse("forum:category_feed", args=[s.topic.category.slug])],

@@ -1,7 +1,8 @@
 """Dependencies between the apps run one way: forum (topics, posts,
 moderation, the reply state) <- dialogues (leaders, summaries, resources,
 email) <- accounts (profiles, privacy, which gathers a person's data from
-both). forum tells dialogues about changes through forum.signals; the
+both); search is built on forum and dialogues, and only accounts (erasing
+a person's words from the index too) imports it. forum tells dialogues about changes through forum.signals; the
 project's settings and root URLconf name every app by string, as Django
 requires, and import none of them."""
 
@@ -13,8 +14,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # Each app and the apps it must never import.
 FORBIDDEN = {
-    "forum": {"dialogues", "accounts"},
-    "dialogues": {"accounts"},
+    "forum": {"dialogues", "accounts", "search"},
+    "dialogues": {"accounts", "search"},
+    "search": {"accounts"},
 }
 
 

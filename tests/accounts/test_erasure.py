@@ -116,12 +116,20 @@ def test_keeping_posts_leaves_only_their_posts(client, erased, history):
     found = find([*IDENTITY, MARKER])
     assert [needle for needle, _cell in found if needle in IDENTITY] == []
     places = {(cell.table, cell.column) for _needle, cell in found}
-    # The posts, and the subjects that replies and the logs quote from them.
+    # The posts, and the subjects that replies and the logs quote from them,
+    # and the search index's copies of the kept posts (its full-text data
+    # on SQLite).
     assert places <= {
         ("forum_post", "subject"),
         ("forum_post", "body"),
         ("forum_post", "body_html"),
         ("forum_moderationlog", "target"),
+        ("search_searchentry", "title"),
+        ("search_searchentry", "text"),
+        ("search_searchentry", "vector"),
+        ("search_fts", "title"),
+        ("search_fts", "text"),
+        ("search_fts_data", "block"),
     }
     assert ("forum_post", "body") in places
     for _needle, cell in found:
