@@ -45,6 +45,13 @@ class Dialogue(models.Model):
     def __str__(self) -> str:
         return str(self.topic)
 
+    def save(self, *args, **kwargs):
+        # The summary and everything else of a dialogue is on its topic's
+        # page: its cached copies must go (forum/page_cache.py).
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            Topic.objects.filter(pk=self.topic_id).touch()
+
     def get_absolute_url(self) -> str:
         return self.topic.get_absolute_url()
 
@@ -62,6 +69,7 @@ class Dialogue(models.Model):
     @transaction.atomic
     def add_leader(self, *, user, intro: str = "", by) -> "ConversationLeader":
         leader = ConversationLeader.objects.create(dialogue=self, user=user, intro=intro)
+        Topic.objects.filter(pk=self.topic_id).touch()
         ModerationLog.record(
             by, ModerationLog.Action.LEADER_ADDED, topic=self.topic, user=user, reason=intro
         )
@@ -73,6 +81,7 @@ class Dialogue(models.Model):
             by, ModerationLog.Action.LEADER_REMOVED, topic=self.topic, user=leader.user
         )
         leader.delete()
+        Topic.objects.filter(pk=self.topic_id).touch()
 
     @transaction.atomic
     def write_summary(self, *, body: str, survey_url: str = "", by=None) -> None:

@@ -21,7 +21,23 @@ from .roles import FacilitatorAssignment  # noqa: F401
 from .schedule import TopicSchedule, TopicScheduleQuerySet
 
 
-class Category(models.Model):
+class VersionedSave:
+    """`version` (what the anonymous page cache keys on, forum/page_cache.py)
+    only ever goes up, by `F() + 1` in TopicQuerySet.touch(). A save of a
+    whole row that was read before a bump must not write the older number
+    back: that would make stale cached pages current again."""
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is None and not self._state.adding:
+            update_fields = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "version"
+            ]
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+
+class Category(VersionedSave, models.Model):
     class TopicStarters(models.TextChoices):
         FACILITATORS = "facilitators", _("Its facilitators (and moderators)")
         MEMBERS = "members", _("Any verified member")
@@ -46,6 +62,9 @@ class Category(models.Model):
             "section can let every member with a verified address ask."
         ),
     )
+    # Goes up with every change to what the category's pages show (its
+    # topics' listings included): see TopicQuerySet.touch().
+    version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["position", "name"]
@@ -55,11 +74,33 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("forum:category", args=[self.slug])
+    def save(self, *args, **kwargs):
+        # A renamed or re-described category changes its pages and its
+        # topics' breadcrumbs.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            Category.objects.filter(pk=self.pk).update(version=F("version") + 1)
 
 
 class TopicQuerySet(TopicScheduleQuerySet):
+    def touch(self) -> None:
+        """Mark these topics, and their categories, changed: a new version,
+        so the anonymous page cache (forum/page_cache.py) makes new entries
+        for their pages, the category pages and the home page. Call it inside
+        the transaction of every change to what those pages show."""
+        ids = list(self.order_by().values_list("pk", flat=True))
+        if not ids:
+            return
+        Topic.objects.filter(pk__in=ids).update(version=F("version") + 1)
+        Category.objects.filter(topics__in=ids).update(version=F("version") + 1)
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:category", args=[self.slug])
+
+    def with_posts_by(self, user):
+        """The topics where `user` has a post: the pages that show their name."""
+        return self.filter(pk__in=Post.objects.filter(author=user).values("topic_id"))
+
     def for_listing(self):
         return self.select_related("category", "last_post__author").order_by(
             "-is_sticky", "-last_post_at"
@@ -105,7 +146,7 @@ class TopicQuerySet(TopicScheduleQuerySet):
         )
 
 
-class Topic(TopicModeration, TopicSchedule, models.Model):
+class Topic(VersionedSave, TopicModeration, TopicSchedule, models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="topics", verbose_name=_("category")
     )
@@ -147,6 +188,8 @@ class Topic(TopicModeration, TopicSchedule, models.Model):
         "Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     last_post_at = models.DateTimeField(_("last post"), default=timezone.now, db_index=True)
+    # Goes up with every change to what the topic's page shows: see touch().
+    version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = TopicQuerySet.as_manager()
 
@@ -169,6 +212,15 @@ class Topic(TopicModeration, TopicSchedule, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("forum:topic", args=[self.pk, self.slug or "-"])
+
+    def touch(self) -> None:
+        """This topic's pages changed (see TopicQuerySet.touch)."""
+        type(self).objects.filter(pk=self.pk).touch()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            self.touch()
+            return super().delete(*args, **kwargs)
 
     def read_marker(self, user) -> "TopicRead":
         """The user's read marker, from with_read_state()'s annotations when
@@ -210,6 +262,7 @@ class Topic(TopicModeration, TopicSchedule, models.Model):
             topic.last_post_at = post.created_at
             topic.post_count = 1
             topic.save(update_fields=["opening_post", "last_post", "last_post_at", "post_count"])
+            topic.touch()
             signals.post_added.send(sender=Post, post=post)
         return topic
 
@@ -237,7 +290,10 @@ class Topic(TopicModeration, TopicSchedule, models.Model):
             self.author = author
         if not changes:
             return
+        old_category = type(self).objects.values_list("category_id", flat=True).get(pk=self.pk)
         self.save(update_fields=["title", "slug", "category", "author"])
+        self.touch()
+        Category.objects.filter(pk=old_category).update(version=F("version") + 1)
         ModerationLog.record(
             by, ModerationLog.Action.EDIT_TOPIC, topic=self, reason=describe_changes(changes)
         )
@@ -281,8 +337,12 @@ class Topic(TopicModeration, TopicSchedule, models.Model):
                 created_at=self.state.now,
             )
             Topic.objects.filter(pk=self.pk).update(
-                post_count=F("post_count") + 1, last_post=post, last_post_at=post.created_at
+                post_count=F("post_count") + 1,
+                last_post=post,
+                last_post_at=post.created_at,
+                version=F("version") + 1,  # as touch() does, in the same query
             )
+            Category.objects.filter(pk=self.category_id).update(version=F("version") + 1)
             self.refresh_from_db(fields=["post_count", "last_post", "last_post_at"])
             signals.post_added.send(sender=Post, post=post)
         return post

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import limits, markup
+from . import limits, markup, page_cache
 from .decorators import staff_mfa_required
 from .forms import PostForm, TopicForm
 from .models import Category, Post, Topic, TopicRead
@@ -31,6 +31,7 @@ PINNED_SHOWN = 20
 PAGES_AROUND = 2
 
 
+@page_cache.cached_for_anonymous(page_cache.home_signature)
 def home(request):
     categories = list(Category.objects.all())
     # The latest few topics of every category in one query.
@@ -55,6 +56,7 @@ def home(request):
     return render(request, "forum/home.html", {"categories": categories, "topics": topics})
 
 
+@page_cache.cached_for_anonymous(page_cache.category_signature)
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     topics = category.topics.for_listing().with_new_counts(request.user)
@@ -163,6 +165,7 @@ def _mark_new(request, topic, shown):
     return next((post for post in shown if post.is_new), None)
 
 
+@page_cache.cached_for_anonymous(page_cache.topic_signature)
 def topic_detail(request, pk, slug=None):
     topics = Topic.objects.select_related(
         "category", "opening_post__author", "last_post__author", "locked_by"

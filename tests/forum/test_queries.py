@@ -17,6 +17,13 @@ LOGGED_IN_BUDGET = 10
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
+@pytest.fixture(autouse=True)
+def rendered_every_time(settings):
+    # These budgets are for rendering the page; a page served from the
+    # anonymous page cache costs one query (tests/forum/test_page_cache.py).
+    settings.FORUM_PAGE_CACHE_SECONDS = 0
+
+
 def grow(topic, n):
     people = [make_user() for _ in range(5)]
     parent = topic.opening_post
