@@ -181,10 +181,20 @@ class Resource(models.Model):
         return self.url
 
 
-def refresh_resources(post: Post) -> None:
-    """Re-read the links of `post` after it was created, edited, hidden or
-    restored. A hidden post shares nothing."""
+def refresh_resources(post: Post, *, new: bool = False) -> None:
+    """Re-read the links of `post` after it was created (`new`), edited,
+    hidden or restored. A hidden post shares nothing."""
     found = [] if post.is_hidden else links.extract(post.body_html)
+    if new:  # nothing to replace: no query at all for a post without links
+        if found:
+            Resource.objects.bulk_create(
+                [
+                    Resource(topic_id=post.topic_id, post=post, url=url, text=text)
+                    for url, text in found
+                ],
+                ignore_conflicts=True,
+            )
+        return
     with transaction.atomic():
         Resource.objects.filter(post=post).exclude(url__in=[url for url, _text in found]).delete()
         Resource.objects.bulk_create(

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -81,6 +81,9 @@ class Category(VersionedSave, models.Model):
             super().save(*args, **kwargs)
             Category.objects.filter(pk=self.pk).update(version=F("version") + 1)
 
+    def get_absolute_url(self) -> str:
+        return reverse("forum:category", args=[self.slug])
+
 
 class TopicQuerySet(TopicScheduleQuerySet):
     def touch(self) -> None:
@@ -93,9 +96,6 @@ class TopicQuerySet(TopicScheduleQuerySet):
             return
         Topic.objects.filter(pk__in=ids).update(version=F("version") + 1)
         Category.objects.filter(topics__in=ids).update(version=F("version") + 1)
-
-    def get_absolute_url(self) -> str:
-        return reverse("forum:category", args=[self.slug])
 
     def with_posts_by(self, user):
         """The topics where `user` has a post: the pages that show their name."""
@@ -318,12 +318,9 @@ class Topic(VersionedSave, TopicModeration, TopicSchedule, models.Model):
         while tree_parent.depth >= tree.MAX_DEPTH:
             tree_parent = tree_parent.parent
         with transaction.atomic():
-            self._hold_row()
+            self._hold_row(also=["post_count"])
             check_reply(author, self)
-            # The UPDATE locks the parent row until commit, so concurrent
-            # replies to the same post get distinct child numbers.
-            Post.objects.filter(pk=tree_parent.pk).update(child_count=F("child_count") + 1)
-            number = Post.objects.values_list("child_count", flat=True).get(pk=tree_parent.pk)
+            number = Post.next_child_number(tree_parent.pk)
             post = Post.objects.create(
                 topic=self,
                 parent=parent,
@@ -343,7 +340,9 @@ class Topic(VersionedSave, TopicModeration, TopicSchedule, models.Model):
                 version=F("version") + 1,  # as touch() does, in the same query
             )
             Category.objects.filter(pk=self.category_id).update(version=F("version") + 1)
-            self.refresh_from_db(fields=["post_count", "last_post", "last_post_at"])
+            # Exact: the row lock held since _hold_row() read it.
+            self.post_count += 1
+            self.last_post, self.last_post_at = post, post.created_at
             signals.post_added.send(sender=Post, post=post)
         return post
 
@@ -501,6 +500,21 @@ class Post(PostModeration, models.Model):
     @property
     def is_opening(self) -> bool:
         return self.path == tree.ROOT_PATH
+
+    @staticmethod
+    def next_child_number(pk: int) -> int:
+        """Count one more child of post `pk` and return the count, in one
+        statement. The UPDATE locks the row until commit, so concurrent
+        replies to the same post get distinct child numbers."""
+        table = Post._meta.db_table
+        with connection.cursor() as cursor:
+            # UPDATE ... RETURNING: PostgreSQL, and SQLite since 3.35.
+            cursor.execute(
+                f"UPDATE {table} SET child_count = child_count + 1 "  # noqa: S608 (no input)
+                "WHERE id = %s RETURNING child_count",
+                [pk],
+            )
+            return cursor.fetchone()[0]
 
     def render_body(self) -> None:
         """Refresh the stored HTML after `body` changed."""

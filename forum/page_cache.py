@@ -8,9 +8,9 @@ plus the path with its whole query string and the language. So no entry is
 ever invalidated: a change makes the next request use a new key, and the old
 entry expires unread. Time changes pages too (a dialogue opens, closes, or
 its "closes in" figure moves): an entry lives no longer than the next such
-moment: a topic page's key holds that moment (ReplyState.shown_until), and
-the home and category pages expire at the next opening or closing of their
-topics (TopicQuerySet.next_state_change).
+moment, which the entry keeps and each hit compares with the time now: the
+topic page's own (ReplyState.shown_until), the next opening or closing of
+the topics a list shows (TopicQuerySet.next_state_change).
 
 A hit costs one query, the version lookup, by primary key or slug: the
 versions live in the rows the changes write, in the same transaction, so no
@@ -80,7 +80,7 @@ def cached_for_anonymous(signature):
                 ).hexdigest()
             )
             entry = cache.get(key)
-            if entry is not None:
+            if entry is not None and (entry["until"] is None or timezone.now() < entry["until"]):
                 return _respond(request, entry)
             csrf_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             response = view(request, *args, **kwargs)
@@ -100,6 +100,9 @@ def cached_for_anonymous(signature):
                 # ("closes in 4 hours"), which must not be a 304.
                 "etag": f'"{hashlib.sha256(response.content).hexdigest()[:32]}"',
                 "last_modified": int(now.timestamp()),
+                # Past this moment the page says something else by itself:
+                # the cache's own expiry is only for cleaning up.
+                "until": until,
             }
             if seconds > 0:
                 cache.set(key, entry, timeout=seconds)
@@ -162,12 +165,11 @@ def topic_signature(request, pk, slug=None):
     if row is None:
         return None, None
     version, category_version, is_locked, opens_at, closes_at = row
-    # When the page next changes by itself ("Day 2", "closes in 3 hours",
-    # opened, closed) is part of the key: past that moment the key is new,
-    # whatever the cache's own clock says.
-    schedule = Topic(is_locked=is_locked, opens_at=opens_at, closes_at=closes_at)
-    until = schedule.reply_state().shown_until()
-    stamp = until.timestamp() if until else ""
+
+    def lifetime():
+        schedule = Topic(is_locked=is_locked, opens_at=opens_at, closes_at=closes_at)
+        return schedule.reply_state().shown_until()
+
     # The category's version too: its name is in the breadcrumbs, and a
     # dialogue's page links the next one of its series.
-    return f"topic:{pk}:{version}:{category_version}:{stamp}", lambda: until
+    return f"topic:{pk}:{version}:{category_version}", lifetime

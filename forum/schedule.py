@@ -174,7 +174,7 @@ class TopicSchedule:
     it checks and saves a reply: so once such a change has committed, no
     reply checked before it can commit after it."""
 
-    def _hold_row(self) -> None:
+    def _hold_row(self, also=()) -> None:
         """Take the topic's row lock until the transaction ends, and re-read
         its reply state. Whatever else a transaction locks (the parent post
         of a reply, a post being hidden) it locks after this row, so no two
@@ -190,6 +190,7 @@ class TopicSchedule:
                 "opens_at",
                 "closes_at",
                 "close_logged_at",
+                *also,
             ],
         )
         self._forget_state()

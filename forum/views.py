@@ -20,6 +20,7 @@ from .permissions import (
     can_view_hidden,
     check_reply_to,
     check_start_topic,
+    roles_to_topic,
     with_viewer_roles,
 )
 
@@ -216,7 +217,12 @@ def post_permalink(request, pk):
 @require_http_methods(["GET", "POST"])
 def reply(request, pk):
     """Reply to a post; replying to the topic is replying to its opening post."""
-    parent = get_object_or_404(Post.objects.select_related("topic", "author"), pk=pk)
+    # The viewer's roles in the topic come with the post: no query of
+    # their own for the permission checks.
+    posts = with_viewer_roles(
+        Post.objects.select_related("topic", "author"), request.user, of="topic__"
+    )
+    parent = roles_to_topic(get_object_or_404(posts, pk=pk))
     topic = parent.topic
     # A removed post is, to those who may not read it, not there; but text
     # typed before it was removed is given back (with the same status).

@@ -15,13 +15,8 @@ ANONYMOUS_BUDGET = 6
 # of the pages linked) on topics longer than a page.
 LOGGED_IN_BUDGET = 10
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-
-
-@pytest.fixture(autouse=True)
-def rendered_every_time(settings):
-    # These budgets are for rendering the page; a page served from the
-    # anonymous page cache costs one query (tests/forum/test_page_cache.py).
-    settings.FORUM_PAGE_CACHE_SECONDS = 0
+# The budgets of rendering the page (a cached page costs one query).
+pytestmark = pytest.mark.usefixtures("rendered_every_time")
 
 
 def grow(topic, n):
