@@ -17,6 +17,7 @@ from .moderation import (  # noqa: F401  (models of this app, defined by concern
     describe_changes,
 )
 from .reading import TopicRead
+from .reversing import url_for
 from .roles import FacilitatorAssignment  # noqa: F401
 from .schedule import TopicSchedule, TopicScheduleQuerySet
 
@@ -211,7 +212,7 @@ class Topic(VersionedSave, TopicModeration, TopicSchedule, models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("forum:topic", args=[self.pk, self.slug or "-"])
+        return url_for("forum:topic", self.pk, self.slug or "-")
 
     def touch(self) -> None:
         """This topic's pages changed (see TopicQuerySet.touch)."""
@@ -347,6 +348,26 @@ class Topic(VersionedSave, TopicModeration, TopicSchedule, models.Model):
         return post
 
 
+# The columns of a post that the topic page reads (PostQuerySet.for_display).
+POST_SHOWN = (
+    "id",
+    "topic",
+    "parent",
+    "author",
+    "subject",
+    "body_html",
+    "created_at",
+    "path",
+    "depth",
+    "edited_at",
+    "is_hidden",
+    "hidden_at",
+    "hidden_by",
+    "hidden_reason",
+    "pinned_at",
+)
+
+
 class PostQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(is_hidden=False)
@@ -355,7 +376,16 @@ class PostQuerySet(models.QuerySet):
         return self.exclude(path=tree.ROOT_PATH)
 
     def for_display(self):
-        return self.select_related("author", "parent__author", "hidden_by")
+        """What the topic page shows of each post, and no more: no Markdown
+        source, no body of the post answered, no password hash."""
+        people = ("id", "username", "display_name", "deleted_at", "is_active")
+        return self.select_related("author", "parent__author", "hidden_by").only(
+            *POST_SHOWN,
+            *(f"author__{name}" for name in (*people, "role_line")),
+            *(f"parent__{name}" for name in ("id", "topic", "author", "subject", "is_hidden")),
+            *(f"parent__author__{name}" for name in people),
+            *(f"hidden_by__{name}" for name in people),
+        )
 
     def pinned(self):
         """The topic's "Pinned" block: visible pinned posts, oldest pin first."""
@@ -487,7 +517,7 @@ class Post(PostModeration, models.Model):
         return self.subject
 
     def get_absolute_url(self) -> str:
-        return reverse("forum:post", args=[self.pk])
+        return url_for("forum:post", self.pk)
 
     @property
     def anchor(self) -> str:

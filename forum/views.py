@@ -168,9 +168,25 @@ def _mark_new(request, topic, shown):
 
 @page_cache.cached_for_anonymous(page_cache.topic_signature)
 def topic_detail(request, pk, slug=None):
-    topics = Topic.objects.select_related(
-        "category", "opening_post__author", "last_post__author", "locked_by"
-    ).with_read_state(request.user)
+    # Of the opening and last posts, what the page shows: no Markdown
+    # source, no password hashes.
+    unshown = ("password", "email", "bio", "affiliation", "suspension_reason")
+    topics = (
+        Topic.objects.select_related(
+            "category", "opening_post__author", "last_post__author", "locked_by"
+        )
+        .defer(
+            "opening_post__body",
+            "last_post__body",
+            "last_post__body_html",
+            *(
+                f"{who}__{name}"
+                for who in ("opening_post__author", "last_post__author", "locked_by")
+                for name in unshown
+            ),
+        )
+        .with_read_state(request.user)
+    )
     topic = get_object_or_404(with_viewer_roles(topics, request.user), pk=pk)
     tree = _tree_page(request, topic)
     # One query, on every page: the block stays in view while reading.
