@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,7 +16,7 @@ from .moderation import (  # noqa: F401  (models of this app, defined by concern
     TopicModeration,
     describe_changes,
 )
-from .reading import TopicRead
+from .reading import TopicRead, own_visible_posts
 from .reversing import url_for
 from .roles import FacilitatorAssignment  # noqa: F401
 from .schedule import TopicSchedule, TopicScheduleQuerySet
@@ -109,24 +109,16 @@ class TopicQuerySet(TopicScheduleQuerySet):
 
     def with_new_counts(self, user):
         """Annotate `new_count`: visible posts by others that `user` has not
-        read. Hidden posts are never new, for anyone (TopicRead skips them too)."""
+        read. Hidden posts are never new, for anyone (TopicRead skips them too).
+        Arithmetic on stored counts (see TopicRead.read_count): it costs the
+        same however many posts are unread."""
         if not user.is_authenticated:
             return self.annotate(new_count=Value(0, output_field=IntegerField()))
-        marker = TopicRead.objects.filter(topic=OuterRef(OuterRef("pk")), user=user)
-        unread = (
-            Post.objects.filter(topic=OuterRef("pk"), is_hidden=False)
-            .exclude(author=user)
-            .filter(pk__gt=Coalesce(Subquery(marker.values("last_read_post_id")), 0))
-            .order_by()
-            .values("topic")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        already_read = TopicRead.objects.filter(topic=OuterRef("pk"), user=user).values(
-            "extra_read_count"
-        )
+        marker = TopicRead.objects.filter(topic=OuterRef("pk"), user=user)
+        read = Coalesce(Subquery(marker.values("read_count")[:1]), 0)
+        extra = Coalesce(Subquery(marker.values("extra_read_count")[:1]), 0)
         return self.annotate(
-            new_count=Coalesce(Subquery(unread), 0) - Coalesce(Subquery(already_read), 0)
+            new_count=Greatest(F("post_count") - own_visible_posts(user) - read - extra, 0)
         )
 
     def unread_by(self, user):
@@ -144,6 +136,7 @@ class TopicQuerySet(TopicScheduleQuerySet):
             read_marker_pk=Subquery(marker.values("pk")[:1]),
             read_until=Subquery(marker.values("last_read_post_id")[:1]),
             read_extra=Subquery(marker.values("extra_read_ids")[:1]),
+            read_count=Subquery(marker.values("read_count")[:1]),
         )
 
 
@@ -236,6 +229,7 @@ class Topic(VersionedSave, TopicModeration, TopicSchedule, models.Model):
             last_read_post_id=self.read_until or 0,
             extra_read_ids=self.read_extra or [],
             extra_read_count=len(self.read_extra or []),
+            read_count=self.read_count or 0,
         )
 
     @classmethod
@@ -504,6 +498,8 @@ class Post(PostModeration, models.Model):
         ]
         indexes = [
             models.Index(fields=["topic", "id"], name="post_topic_id"),
+            # A member's own posts in a topic, for "N new" (own_visible_posts).
+            models.Index(fields=["author", "topic"], name="post_author_topic"),
             models.Index(
                 fields=["topic", "pinned_at"],
                 condition=Q(pinned_at__isnull=False),

@@ -305,6 +305,7 @@ class PostModeration:
         type(topic).objects.filter(pk=topic.pk).update(post_count=F("post_count") - 1)
         topic.refresh_last_post()
         self._forget_read_extras()
+        self._read_count_changed(-1)
         self._changed()
         ModerationLog.record(by, ModerationLog.Action.HIDE, post=self, reason=reason)
 
@@ -322,6 +323,7 @@ class PostModeration:
         topic = self.topic
         type(topic).objects.filter(pk=topic.pk).update(post_count=F("post_count") + 1)
         topic.refresh_last_post()
+        self._read_count_changed(+1)
         self._changed()
         ModerationLog.record(by, ModerationLog.Action.RESTORE, post=self, reason=reason)
 
@@ -334,6 +336,11 @@ class PostModeration:
         self._touch_topic()
         # E.g. the dialogue's "Resources shared" panel follows edits and hiding.
         signals.post_changed.send(sender=type(self), post=self)
+
+    def _read_count_changed(self, by: int) -> None:
+        from .models import TopicRead
+
+        TopicRead.read_count_changed(self, by)
 
     def _forget_read_extras(self) -> None:
         # New counts subtract len(extra_read_ids) from the visible unread

@@ -273,13 +273,19 @@ class Command(BaseCommand):
     def reset_reader(self, topic: Topic) -> None:
         """The member has read the older half of the topic's posts."""
         ids = list(topic.posts.order_by("pk").values_list("pk", flat=True))
+        reader = get_user_model().objects.get(username="bench_reader")
+        watermark = ids[len(ids) // 2]
         TopicRead.objects.update_or_create(
-            user=get_user_model().objects.get(username="bench_reader"),
+            user=reader,
             topic=topic,
             defaults={
-                "last_read_post_id": ids[len(ids) // 2],
+                "last_read_post_id": watermark,
                 "extra_read_ids": [],
                 "extra_read_count": 0,
+                "read_count": topic.posts.visible()
+                .filter(pk__lte=watermark)
+                .exclude(author=reader)
+                .count(),
             },
         )
 
