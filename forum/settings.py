@@ -251,6 +251,14 @@ else:
             "KEY_FUNCTION": "accounts.cache.make_key",
         }
     }
+# Per process, for what is cheap to recompute and exact by its key: the
+# position of a page in its topic (forum/views.py, keyed on the topic's
+# version), which otherwise reads the topic's whole path index.
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "forum-local",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 # ---------------------------------------------------------------------------
 
 # Sessions are only written for people who log in: an anonymous reader never

@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import timezone
 
 from forum.models import Post, Topic
@@ -22,6 +22,7 @@ def fast_password_hashing(settings):
 
 
 def _clear_cache():
+    caches["local"].clear()
     try:
         cache.clear()
     except RuntimeError:
