@@ -118,8 +118,10 @@ def _respond(request, entry, response=None):
         response = HttpResponse(entry["content"], content_type=entry["content_type"])
     response["ETag"] = entry["etag"]
     response["Last-Modified"] = http_date(entry["last_modified"])
-    # Browsers ask again each time; the answer is often a 304.
-    patch_cache_control(response, no_cache=True)
+    # Cacheable, but asked again before each use (a heuristic lifetime from
+    # Last-Modified would show an old page after a reply); the answer is
+    # often a 304.
+    patch_cache_control(response, max_age=0)
     return (
         get_conditional_response(
             request,

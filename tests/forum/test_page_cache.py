@@ -14,11 +14,14 @@ from tests.factories import make_dialogue, make_reply, make_topic
 from . import page_cache_urls
 
 
+LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
+
+
 @pytest.fixture(autouse=True)
 def memory_cache(settings):
     # Queries counted are the database's own: the entries live elsewhere
     # (Redis in production).
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": LOCMEM}}
     settings.FORUM_PAGE_CACHE_SECONDS = 600
 
 

@@ -13,11 +13,14 @@ from tests.factories import make_reply, make_user, verified
 REPLY_BUDGET = 12
 
 
+LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
+
+
 @pytest.fixture(autouse=True)
 def memory_cache(settings):
     # Limits and form tokens live in the shared cache (Redis in production):
     # what is counted here are the database's queries.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": LOCMEM}}
 
 
 @pytest.fixture
