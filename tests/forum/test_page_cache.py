@@ -13,7 +13,6 @@ from tests.factories import make_dialogue, make_reply, make_topic
 
 from . import page_cache_urls
 
-
 LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
 
 
