@@ -36,10 +36,16 @@ from django.utils.http import http_date
 from .models import Category, Topic
 
 KEY_PREFIX = "forum:page:"
+# The query parameters these pages read (cursors, page numbers, reading
+# modes). A request with any other is rendered and not stored: made-up
+# parameters must not fill the cache with copies of one page.
+QUERY_PARAMETERS = frozenset({"after", "before", "start", "page", "view"})
 
 
 def _cacheable_request(request) -> bool:
     if request.method not in ("GET", "HEAD") or settings.FORUM_PAGE_CACHE_SECONDS <= 0:
+        return False
+    if not QUERY_PARAMETERS.issuperset(request.GET):
         return False
     if request.user.is_authenticated:
         return False

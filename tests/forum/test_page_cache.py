@@ -59,6 +59,13 @@ def test_modes_and_pages_of_a_topic_are_cached_apart(topic, reply):
     assert len(stored_pages()) == 3
 
 
+def test_made_up_query_parameters_are_rendered_but_not_stored(topic):
+    url = topic.get_absolute_url()
+    for n in range(3):
+        assert "What have you learned?" in page(f"{url}?utm_source={n}")
+    assert stored_pages() == []
+
+
 def test_a_members_page_is_never_stored_nor_served_from_the_cache(client, topic, participant):
     url = topic.get_absolute_url()
     anonymous = page(url)
