@@ -8,12 +8,12 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Names refuse every bidi control and invisible character: a name that looks
 # like another, or displays differently from what it is, impersonates.
+from forum.reversing import url_for
 from forum.text import BIDI_CONTROLS, is_invisible
 
 FORMER_PARTICIPANT = _("Former participant")
@@ -103,7 +103,21 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     def get_absolute_url(self) -> str:
-        return reverse("accounts:profile", args=[self.username])
+        return url_for("accounts:profile", self.username)
+
+    # What the forum's pages show of an author beside their posts.
+    SHOWN_ON_POSTS = frozenset({"username", "display_name", "role_line", "is_active", "deleted_at"})
+
+    def save(self, *args, update_fields=None, **kwargs):
+        from forum.models import Topic
+
+        adding = self._state.adding
+        with transaction.atomic():
+            super().save(*args, update_fields=update_fields, **kwargs)
+            if not adding and (update_fields is None or self.SHOWN_ON_POSTS & set(update_fields)):
+                # Their name on every page with a post of theirs: those
+                # pages' cached copies must go (forum/page_cache.py).
+                Topic.objects.with_posts_by(self).touch()
 
     def is_suspended(self, now=None) -> bool:
         return self.suspended_until is not None and self.suspended_until > (now or timezone.now())

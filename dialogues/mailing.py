@@ -65,7 +65,9 @@ class Subscription(models.Model):
         """Posting subscribes, unless the person said no to this topic or
         to subscribing when posting."""
         if NotificationPreference.for_user(user).subscribe_when_posting:
-            cls.objects.get_or_create(user=user, topic=topic)
+            # One statement whether or not they follow it already (an
+            # explicit unsubscribe stays as it is).
+            cls.objects.bulk_create([cls(user=user, topic=topic)], ignore_conflicts=True)
 
 
 def is_subscribed(user):

@@ -52,6 +52,13 @@ class Dialogue(models.Model):
     def __str__(self) -> str:
         return str(self.topic)
 
+    def save(self, *args, **kwargs):
+        # The summary and everything else of a dialogue is on its topic's
+        # page: its cached copies must go (forum/page_cache.py).
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            Topic.objects.filter(pk=self.topic_id).touch()
+
     def get_absolute_url(self) -> str:
         return self.topic.get_absolute_url()
 
@@ -69,6 +76,7 @@ class Dialogue(models.Model):
     @transaction.atomic
     def add_leader(self, *, user, intro: str = "", by) -> "ConversationLeader":
         leader = ConversationLeader.objects.create(dialogue=self, user=user, intro=intro)
+        Topic.objects.filter(pk=self.topic_id).touch()
         ModerationLog.record(
             by, ModerationLog.Action.LEADER_ADDED, topic=self.topic, user=user, reason=intro
         )
@@ -80,6 +88,7 @@ class Dialogue(models.Model):
             by, ModerationLog.Action.LEADER_REMOVED, topic=self.topic, user=leader.user
         )
         leader.delete()
+        Topic.objects.filter(pk=self.topic_id).touch()
 
     @transaction.atomic
     def write_summary(self, *, body: str, survey_url: str = "", by=None) -> None:
@@ -191,10 +200,20 @@ class Resource(models.Model):
         return self.url
 
 
-def refresh_resources(post: Post) -> None:
-    """Re-read the links of `post` after it was created, edited, hidden or
-    restored. A hidden post shares nothing."""
+def refresh_resources(post: Post, *, new: bool = False) -> None:
+    """Re-read the links of `post` after it was created (`new`), edited,
+    hidden or restored. A hidden post shares nothing."""
     found = [] if post.is_hidden else links.extract(post.body_html)
+    if new:  # nothing to replace: no query at all for a post without links
+        if found:
+            Resource.objects.bulk_create(
+                [
+                    Resource(topic_id=post.topic_id, post=post, url=url, text=text)
+                    for url, text in found
+                ],
+                ignore_conflicts=True,
+            )
+        return
     with transaction.atomic():
         Resource.objects.filter(post=post).exclude(url__in=[url for url, _text in found]).delete()
         Resource.objects.bulk_create(

@@ -74,7 +74,7 @@ def post_added(sender, post: Post, **kwargs) -> None:
     forum.signals.post_added, sent inside the transaction that saved it."""
     from . import tasks
 
-    refresh_resources(post)
+    refresh_resources(post, new=True)
     Subscription.on_posting(post.author, post.topic)
     if not _muted.get():
         # robust: a queue that fails to take the work must not fail the post.

@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,13 +16,30 @@ from .moderation import (  # noqa: F401  (models of this app, defined by concern
     TopicModeration,
     describe_changes,
 )
-from .reading import TopicRead
+from .reading import TopicRead, own_visible_posts
 from .reading_modes import ReadingPreference  # noqa: F401
+from .reversing import url_for
 from .roles import FacilitatorAssignment  # noqa: F401
 from .schedule import TopicSchedule, TopicScheduleQuerySet
 
 
-class Category(models.Model):
+class VersionedSave:
+    """`version` (what the anonymous page cache keys on, forum/page_cache.py)
+    only ever goes up, by `F() + 1` in TopicQuerySet.touch(). A save of a
+    whole row that was read before a bump must not write the older number
+    back: that would make stale cached pages current again."""
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is None and not self._state.adding:
+            update_fields = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "version"
+            ]
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+
+class Category(VersionedSave, models.Model):
     class TopicStarters(models.TextChoices):
         FACILITATORS = "facilitators", _("Its facilitators (and moderators)")
         MEMBERS = "members", _("Any verified member")
@@ -47,6 +64,9 @@ class Category(models.Model):
             "section can let every member with a verified address ask."
         ),
     )
+    # Goes up with every change to what the category's pages show (its
+    # topics' listings included): see TopicQuerySet.touch().
+    version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["position", "name"]
@@ -56,11 +76,33 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        # A renamed or re-described category changes its pages and its
+        # topics' breadcrumbs.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            Category.objects.filter(pk=self.pk).update(version=F("version") + 1)
+
     def get_absolute_url(self) -> str:
         return reverse("forum:category", args=[self.slug])
 
 
 class TopicQuerySet(TopicScheduleQuerySet):
+    def touch(self) -> None:
+        """Mark these topics, and their categories, changed: a new version,
+        so the anonymous page cache (forum/page_cache.py) makes new entries
+        for their pages, the category pages and the home page. Call it inside
+        the transaction of every change to what those pages show."""
+        ids = list(self.order_by().values_list("pk", flat=True))
+        if not ids:
+            return
+        Topic.objects.filter(pk__in=ids).update(version=F("version") + 1)
+        Category.objects.filter(topics__in=ids).update(version=F("version") + 1)
+
+    def with_posts_by(self, user):
+        """The topics where `user` has a post: the pages that show their name."""
+        return self.filter(pk__in=Post.objects.filter(author=user).values("topic_id"))
+
     def for_listing(self):
         return self.select_related("category", "last_post__author").order_by(
             "-is_sticky", "-last_post_at"
@@ -68,24 +110,16 @@ class TopicQuerySet(TopicScheduleQuerySet):
 
     def with_new_counts(self, user):
         """Annotate `new_count`: visible posts by others that `user` has not
-        read. Hidden posts are never new, for anyone (TopicRead skips them too)."""
+        read. Hidden posts are never new, for anyone (TopicRead skips them too).
+        Arithmetic on stored counts (see TopicRead.read_count): it costs the
+        same however many posts are unread."""
         if not user.is_authenticated:
             return self.annotate(new_count=Value(0, output_field=IntegerField()))
-        marker = TopicRead.objects.filter(topic=OuterRef(OuterRef("pk")), user=user)
-        unread = (
-            Post.objects.filter(topic=OuterRef("pk"), is_hidden=False)
-            .exclude(author=user)
-            .filter(pk__gt=Coalesce(Subquery(marker.values("last_read_post_id")), 0))
-            .order_by()
-            .values("topic")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        already_read = TopicRead.objects.filter(topic=OuterRef("pk"), user=user).values(
-            "extra_read_count"
-        )
+        marker = TopicRead.objects.filter(topic=OuterRef("pk"), user=user)
+        read = Coalesce(Subquery(marker.values("read_count")[:1]), 0)
+        extra = Coalesce(Subquery(marker.values("extra_read_count")[:1]), 0)
         return self.annotate(
-            new_count=Coalesce(Subquery(unread), 0) - Coalesce(Subquery(already_read), 0)
+            new_count=Greatest(F("post_count") - own_visible_posts(user) - read - extra, 0)
         )
 
     def unread_by(self, user):
@@ -103,10 +137,11 @@ class TopicQuerySet(TopicScheduleQuerySet):
             read_marker_pk=Subquery(marker.values("pk")[:1]),
             read_until=Subquery(marker.values("last_read_post_id")[:1]),
             read_extra=Subquery(marker.values("extra_read_ids")[:1]),
+            read_count=Subquery(marker.values("read_count")[:1]),
         )
 
 
-class Topic(TopicModeration, TopicSchedule, models.Model):
+class Topic(VersionedSave, TopicModeration, TopicSchedule, models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="topics", verbose_name=_("category")
     )
@@ -148,6 +183,8 @@ class Topic(TopicModeration, TopicSchedule, models.Model):
         "Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     last_post_at = models.DateTimeField(_("last post"), default=timezone.now, db_index=True)
+    # Goes up with every change to what the topic's page shows: see touch().
+    version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = TopicQuerySet.as_manager()
 
@@ -169,7 +206,16 @@ class Topic(TopicModeration, TopicSchedule, models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("forum:topic", args=[self.pk, self.slug or "-"])
+        return url_for("forum:topic", self.pk, self.slug or "-")
+
+    def touch(self) -> None:
+        """This topic's pages changed (see TopicQuerySet.touch)."""
+        type(self).objects.filter(pk=self.pk).touch()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            self.touch()
+            return super().delete(*args, **kwargs)
 
     def read_marker(self, user) -> "TopicRead":
         """The user's read marker, from with_read_state()'s annotations when
@@ -184,6 +230,7 @@ class Topic(TopicModeration, TopicSchedule, models.Model):
             last_read_post_id=self.read_until or 0,
             extra_read_ids=self.read_extra or [],
             extra_read_count=len(self.read_extra or []),
+            read_count=self.read_count or 0,
         )
 
     @classmethod
@@ -211,6 +258,7 @@ class Topic(TopicModeration, TopicSchedule, models.Model):
             topic.last_post_at = post.created_at
             topic.post_count = 1
             topic.save(update_fields=["opening_post", "last_post", "last_post_at", "post_count"])
+            topic.touch()
             signals.post_added.send(sender=Post, post=post)
         return topic
 
@@ -238,7 +286,10 @@ class Topic(TopicModeration, TopicSchedule, models.Model):
             self.author = author
         if not changes:
             return
+        old_category = type(self).objects.values_list("category_id", flat=True).get(pk=self.pk)
         self.save(update_fields=["title", "slug", "category", "author"])
+        self.touch()
+        Category.objects.filter(pk=old_category).update(version=F("version") + 1)
         ModerationLog.record(
             by, ModerationLog.Action.EDIT_TOPIC, topic=self, reason=describe_changes(changes)
         )
@@ -263,12 +314,9 @@ class Topic(TopicModeration, TopicSchedule, models.Model):
         while tree_parent.depth >= tree.MAX_DEPTH:
             tree_parent = tree_parent.parent
         with transaction.atomic():
-            self._hold_row()
+            self._hold_row(also=["post_count"])
             check_reply(author, self)
-            # The UPDATE locks the parent row until commit, so concurrent
-            # replies to the same post get distinct child numbers.
-            Post.objects.filter(pk=tree_parent.pk).update(child_count=F("child_count") + 1)
-            number = Post.objects.values_list("child_count", flat=True).get(pk=tree_parent.pk)
+            number = Post.next_child_number(tree_parent.pk)
             post = Post.objects.create(
                 topic=self,
                 parent=parent,
@@ -282,11 +330,37 @@ class Topic(TopicModeration, TopicSchedule, models.Model):
                 created_at=self.state.now,
             )
             Topic.objects.filter(pk=self.pk).update(
-                post_count=F("post_count") + 1, last_post=post, last_post_at=post.created_at
+                post_count=F("post_count") + 1,
+                last_post=post,
+                last_post_at=post.created_at,
+                version=F("version") + 1,  # as touch() does, in the same query
             )
-            self.refresh_from_db(fields=["post_count", "last_post", "last_post_at"])
+            Category.objects.filter(pk=self.category_id).update(version=F("version") + 1)
+            # Exact: the row lock held since _hold_row() read it.
+            self.post_count += 1
+            self.last_post, self.last_post_at = post, post.created_at
             signals.post_added.send(sender=Post, post=post)
         return post
+
+
+# The columns of a post that the topic page reads (PostQuerySet.for_display).
+POST_SHOWN = (
+    "id",
+    "topic",
+    "parent",
+    "author",
+    "subject",
+    "body_html",
+    "created_at",
+    "path",
+    "depth",
+    "edited_at",
+    "is_hidden",
+    "hidden_at",
+    "hidden_by",
+    "hidden_reason",
+    "pinned_at",
+)
 
 
 class PostQuerySet(models.QuerySet):
@@ -297,7 +371,16 @@ class PostQuerySet(models.QuerySet):
         return self.exclude(path=tree.ROOT_PATH)
 
     def for_display(self):
-        return self.select_related("author", "parent__author", "hidden_by")
+        """What the topic page shows of each post, and no more: no Markdown
+        source, no body of the post answered, no password hash."""
+        people = ("id", "username", "display_name", "deleted_at", "is_active")
+        return self.select_related("author", "parent__author", "hidden_by").only(
+            *POST_SHOWN,
+            *(f"author__{name}" for name in (*people, "role_line")),
+            *(f"parent__{name}" for name in ("id", "topic", "author", "subject", "is_hidden")),
+            *(f"parent__author__{name}" for name in people),
+            *(f"hidden_by__{name}" for name in people),
+        )
 
     def pinned(self):
         """The topic's "Pinned" block: visible pinned posts, oldest pin first."""
@@ -416,6 +499,8 @@ class Post(PostModeration, models.Model):
         ]
         indexes = [
             models.Index(fields=["topic", "id"], name="post_topic_id"),
+            # A member's own posts in a topic, for "N new" (own_visible_posts).
+            models.Index(fields=["author", "topic"], name="post_author_topic"),
             models.Index(
                 fields=["topic", "pinned_at"],
                 condition=Q(pinned_at__isnull=False),
@@ -429,7 +514,7 @@ class Post(PostModeration, models.Model):
         return self.subject
 
     def get_absolute_url(self) -> str:
-        return reverse("forum:post", args=[self.pk])
+        return url_for("forum:post", self.pk)
 
     @property
     def anchor(self) -> str:
@@ -442,6 +527,21 @@ class Post(PostModeration, models.Model):
     @property
     def is_opening(self) -> bool:
         return self.path == tree.ROOT_PATH
+
+    @staticmethod
+    def next_child_number(pk: int) -> int:
+        """Count one more child of post `pk` and return the count, in one
+        statement. The UPDATE locks the row until commit, so concurrent
+        replies to the same post get distinct child numbers."""
+        table = Post._meta.db_table
+        with connection.cursor() as cursor:
+            # UPDATE ... RETURNING: PostgreSQL, and SQLite since 3.35.
+            cursor.execute(
+                f"UPDATE {table} SET child_count = child_count + 1 "  # noqa: S608 (no input)
+                "WHERE id = %s RETURNING child_count",
+                [pk],
+            )
+            return cursor.fetchone()[0]
 
     def render_body(self) -> None:
         """Refresh the stored HTML after `body` changed."""

@@ -238,6 +238,7 @@ class TopicModeration:
         self.lock_reason = reason
         self.save(update_fields=["is_locked", "locked_by", "locked_at", "lock_reason"])
         self._forget_state()
+        self.touch()
         ModerationLog.record(by, ModerationLog.Action.LOCK, topic=self, reason=reason)
 
     @transaction.atomic
@@ -246,12 +247,14 @@ class TopicModeration:
         self.is_locked, self.locked_by, self.locked_at, self.lock_reason = False, None, None, ""
         self.save(update_fields=["is_locked", "locked_by", "locked_at", "lock_reason"])
         self._forget_state()
+        self.touch()
         ModerationLog.record(by, ModerationLog.Action.UNLOCK, topic=self, reason=reason)
 
     @transaction.atomic
     def set_sticky(self, sticky: bool, *, by) -> None:
         self.is_sticky = sticky
         self.save(update_fields=["is_sticky"])
+        self.touch()
         action = ModerationLog.Action.STICKY if sticky else ModerationLog.Action.UNSTICKY
         ModerationLog.record(by, action, topic=self)
 
@@ -273,12 +276,14 @@ class PostModeration:
     def pin(self, *, by) -> None:
         self.pinned_at, self.pinned_by = timezone.now(), by
         self.save(update_fields=["pinned_at", "pinned_by"])
+        self._touch_topic()
         ModerationLog.record(by, ModerationLog.Action.PIN, post=self)
 
     @transaction.atomic
     def unpin(self, *, by) -> None:
         self.pinned_at, self.pinned_by = None, None
         self.save(update_fields=["pinned_at", "pinned_by"])
+        self._touch_topic()
         ModerationLog.record(by, ModerationLog.Action.UNPIN, post=self)
 
     @transaction.atomic
@@ -300,6 +305,7 @@ class PostModeration:
         type(topic).objects.filter(pk=topic.pk).update(post_count=F("post_count") - 1)
         topic.refresh_last_post()
         self._forget_read_extras()
+        self._read_count_changed(-1)
         self._changed()
         ModerationLog.record(by, ModerationLog.Action.HIDE, post=self, reason=reason)
 
@@ -317,12 +323,24 @@ class PostModeration:
         topic = self.topic
         type(topic).objects.filter(pk=topic.pk).update(post_count=F("post_count") + 1)
         topic.refresh_last_post()
+        self._read_count_changed(+1)
         self._changed()
         ModerationLog.record(by, ModerationLog.Action.RESTORE, post=self, reason=reason)
 
+    def _touch_topic(self) -> None:
+        from .models import Topic
+
+        Topic.objects.filter(pk=self.topic_id).touch()
+
     def _changed(self) -> None:
+        self._touch_topic()
         # E.g. the dialogue's "Resources shared" panel follows edits and hiding.
         signals.post_changed.send(sender=type(self), post=self)
+
+    def _read_count_changed(self, by: int) -> None:
+        from .models import TopicRead
+
+        TopicRead.read_count_changed(self, by)
 
     def _forget_read_extras(self) -> None:
         # New counts subtract len(extra_read_ids) from the visible unread

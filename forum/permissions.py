@@ -102,10 +102,19 @@ def _facilitated_topics(user) -> dict:
     return cache
 
 
-def with_viewer_roles(topics, user):
+ROLE_ANNOTATIONS = (
+    "roles_viewer_id",
+    "viewer_has_mfa",
+    "viewer_is_moderator",
+    "viewer_facilitates",
+)
+
+
+def with_viewer_roles(topics, user, *, of: str = ""):
     """Annotate `topics` with the viewer's roles in each, and whether they
     have a second factor, so that a page showing one topic asks nothing
-    more about roles (moderates() reads them)."""
+    more about roles (moderates() reads them). With of="topic__", annotate
+    posts with those of their topic (then roles_to_topic(post))."""
     if not _active(user):
         return topics
     from allauth.mfa.models import Authenticator
@@ -117,12 +126,22 @@ def with_viewer_roles(topics, user):
     if user.is_superuser:
         return topics
     assignments = FacilitatorAssignment.objects.filter(
-        Q(topic_id=OuterRef("pk")) | Q(category_id=OuterRef("category_id")), user_id=user.pk
+        Q(topic_id=OuterRef(f"{of}pk")) | Q(category_id=OuterRef(f"{of}category_id")),
+        user_id=user.pk,
     )
     return topics.annotate(
         viewer_is_moderator=Exists(_moderator_grants(user)),
         viewer_facilitates=Exists(assignments),
     )
+
+
+def roles_to_topic(post: Post) -> Post:
+    """Move what with_viewer_roles(posts, user, of="topic__") read onto the
+    post's topic, where moderates() looks."""
+    for name in ROLE_ANNOTATIONS:
+        if hasattr(post, name):
+            setattr(post.topic, name, getattr(post, name))
+    return post
 
 
 def moderates(user, topic: Topic) -> bool:

@@ -5,9 +5,24 @@ TopicRead is a model of forum.models, defined here by concern."""
 from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 # Upserts of "mark all read" go in batches of this many topics.
 CATCH_UP_BATCH = 500
+
+
+def own_visible_posts(user, after=None):
+    """An expression for annotating topics: how many visible posts of the
+    topic are `user`'s (with ids above `after`, an expression, if given).
+    Reads the user's own posts only (the author/topic index), never the
+    posts of others."""
+    from .models import Post
+
+    posts = Post.objects.filter(topic=OuterRef("pk"), author=user, is_hidden=False)
+    if after is not None:
+        posts = posts.filter(pk__gt=after)
+    count = posts.order_by().values("topic").annotate(n=models.Count("pk")).values("n")
+    return Coalesce(Subquery(count), 0)
 
 
 class TopicRead(models.Model):
@@ -24,6 +39,12 @@ class TopicRead(models.Model):
     # len(extra_read_ids), so that topic lists can count new posts in SQL on
     # every database.
     extra_read_count = models.PositiveIntegerField(default=0)
+    # How many visible posts by others have ids up to last_read_post_id: the
+    # "N new" count is then arithmetic on stored counts (Topic.post_count,
+    # this, extra_read_count, and the reader's own posts), the same with 0
+    # or 50,000 unread. Kept exact by mark_read(), catch_up() and
+    # Post.hide()/restore() (read_count_changed).
+    read_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -80,7 +101,9 @@ class TopicRead(models.Model):
             for pk in self._unread_candidates().values_list("pk", flat=True)[: len(extra) + 1]:
                 if pk not in extra:
                     break
+                # Every candidate passed is a visible post by someone else.
                 self.last_read_post_id = pk
+                self.read_count += 1
                 extra.discard(pk)
         self.extra_read_ids = sorted(extra)
         self.extra_read_count = len(extra)
@@ -89,8 +112,16 @@ class TopicRead(models.Model):
             [self],
             update_conflicts=True,
             unique_fields=["user", "topic"],
-            update_fields=["last_read_post_id", "extra_read_ids", "extra_read_count"],
+            update_fields=["last_read_post_id", "extra_read_ids", "extra_read_count", "read_count"],
         )
+
+    @classmethod
+    def read_count_changed(cls, post, by: int) -> None:
+        """`post` was hidden (by=-1) or restored (+1): readers whose
+        watermark is past it counted it, unless it is their own."""
+        cls.objects.filter(topic_id=post.topic_id, last_read_post_id__gte=post.pk).exclude(
+            user_id=post.author_id
+        ).update(read_count=models.F("read_count") + by)
 
     @classmethod
     def catch_up(cls, user, topics) -> int:
@@ -108,17 +139,18 @@ class TopicRead(models.Model):
                 last_read_post_id=latest_id,
                 extra_read_ids=[],
                 extra_read_count=0,
+                read_count=visible - own,
             )
-            for topic_id, latest_id in topics.order_by()
-            .annotate(latest_id=Subquery(latest))
+            for topic_id, latest_id, visible, own in topics.order_by()
+            .annotate(latest_id=Subquery(latest), own=own_visible_posts(user))
             .filter(latest_id__isnull=False)
-            .values_list("pk", "latest_id")
+            .values_list("pk", "latest_id", "post_count", "own")
         ]
         cls.objects.bulk_create(
             marks,
             update_conflicts=True,
             unique_fields=["user", "topic"],
-            update_fields=["last_read_post_id", "extra_read_ids", "extra_read_count"],
+            update_fields=["last_read_post_id", "extra_read_ids", "extra_read_count", "read_count"],
             batch_size=CATCH_UP_BATCH,
         )
         return len(marks)

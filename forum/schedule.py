@@ -94,6 +94,28 @@ class ReplyState:
     def time_left(self) -> timedelta | None:
         return self.closes_at - self.now if self.is_scheduled else None
 
+    def shown_until(self) -> datetime | None:
+        """When what a page says about this state next changes by itself:
+        the opening, the closing, the next "Day N" and the next "closes in"
+        figure. None when only a person can change it (locked, closed, or
+        no schedule). The anonymous page cache keeps a page no longer."""
+        if self.status == Status.UPCOMING:
+            return self.opens_at
+        if self.status != Status.OPEN or not self.is_scheduled:
+            return None
+        left = self.closes_at - self.now
+        if left >= COUNT_HOURS_BELOW:
+            figure_changes = self.closes_at - (left // DAY) * DAY
+        elif left >= timedelta(hours=1):
+            figure_changes = self.closes_at - (left // timedelta(hours=1)) * timedelta(hours=1)
+        else:  # counted in whole minutes, rounded up
+            minutes = max(math.ceil(left / timedelta(minutes=1)), 1)
+            figure_changes = self.closes_at - (minutes - 1) * timedelta(minutes=1)
+        changes = [self.closes_at, figure_changes]
+        if self.day_number < self.day_count:
+            changes.append(self.opens_at + self.day_number * DAY)
+        return min(changes)
+
     def refusal(self) -> str:
         """Why replies are refused, for the person who tried; "" when open."""
         if self.status == Status.LOCKED:
@@ -128,6 +150,16 @@ class TopicScheduleQuerySet(models.QuerySet):
     def scheduled(self):
         return self.filter(closes_at__isnull=False)
 
+    def next_state_change(self, now: datetime) -> datetime | None:
+        """The next opening or closing among these topics: when their lists'
+        "Upcoming"/"Open now"/"Closed" badges change by themselves. One query."""
+        found = self.order_by().aggregate(
+            opens=models.Min("opens_at", filter=models.Q(opens_at__gt=now)),
+            closes=models.Min("closes_at", filter=models.Q(closes_at__gt=now)),
+        )
+        times = [when for when in found.values() if when is not None]
+        return min(times, default=None)
+
     def due_to_close(self, now: datetime):
         """Past their closing time, the close not yet in the moderation log."""
         return self.filter(closes_at__lte=now, close_logged_at__isnull=True)
@@ -141,7 +173,7 @@ class TopicSchedule:
     it checks and saves a reply: so once such a change has committed, no
     reply checked before it can commit after it."""
 
-    def _hold_row(self) -> None:
+    def _hold_row(self, also=()) -> None:
         """Take the topic's row lock until the transaction ends, and re-read
         its reply state. Whatever else a transaction locks (the parent post
         of a reply, a post being hidden) it locks after this row, so no two
@@ -157,6 +189,7 @@ class TopicSchedule:
                 "opens_at",
                 "closes_at",
                 "close_logged_at",
+                *also,
             ],
         )
         self._forget_state()
@@ -219,6 +252,7 @@ class TopicSchedule:
             self.close_logged_at = None
         self.save(update_fields=["opens_at", "closes_at", "close_logged_at"])
         self._forget_state()
+        self.touch()
         ModerationLog.record(
             by, action, topic=self, reason=f"{_local(opens_at)} – {_local(closes_at)}"
         )
@@ -234,6 +268,7 @@ class TopicSchedule:
         self.closes_at = self.close_logged_at = now
         self.save(update_fields=["closes_at", "close_logged_at"])
         self._forget_state()
+        self.touch()
         ModerationLog.record(by, ModerationLog.Action.CLOSE_EARLY, topic=self, reason=reason)
 
     @transaction.atomic

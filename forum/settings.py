@@ -80,7 +80,10 @@ MIDDLEWARE = [
     "accounts.middleware.UserPreferencesMiddleware",
 ]
 
-ROOT_URLCONF = "forum.urls"
+# `manage.py benchmark` serves its gunicorn with "forum.benchmark_urls": the
+# site plus a bare view returning stored bytes (the ceiling it compares the
+# pages with). Nothing else sets it.
+ROOT_URLCONF = os.environ.get("FORUM_URLCONF", "forum.urls")
 WSGI_APPLICATION = "forum.wsgi.application"
 
 TEMPLATES = [
@@ -270,6 +273,14 @@ else:
             "KEY_FUNCTION": "accounts.cache.make_key",
         }
     }
+# Per process, for what is cheap to recompute and exact by its key: the
+# position of a page in its topic (forum/views.py, keyed on the topic's
+# version), which otherwise reads the topic's whole path index.
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "forum-local",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 # ---------------------------------------------------------------------------
 
 # Sessions are only written for people who log in: an anonymous reader never
@@ -454,6 +465,10 @@ if not SITE_URL.startswith(("http://", "https://")):
         f"SITE_URL must start with http:// or https:// (it is {SITE_URL!r})."
     )
 FORUM_PAGE_SIZE = int(os.environ.get("FORUM_PAGE_SIZE", "50"))
+# Anonymous readers' home, category and topic pages are kept whole in the
+# shared cache for at most this many seconds (forum/page_cache.py); every
+# change they show makes a new entry at once. 0 turns the cache off.
+FORUM_PAGE_CACHE_SECONDS = int(os.environ.get("FORUM_PAGE_CACHE_SECONDS", "600"))
 FORUM_MAX_SUBJECT_LENGTH = 200
 # The longest post, in characters. It bounds what checking and rendering one
 # post can cost: about 160 ms of CPU at 10,000 for the costliest input

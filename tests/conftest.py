@@ -1,5 +1,6 @@
 import pytest
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.utils import timezone
 
 from forum.models import Post, Topic
@@ -21,7 +22,15 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def clear_local_cache():
+    """Rendered posts and page positions (CACHES["local"]): their keys, ids
+    and versions, start again in every test."""
+    if "local" in settings.CACHES:  # a test may have replaced CACHES
+        caches["local"].clear()
+
+
 def _clear_cache():
+    clear_local_cache()
     try:
         cache.clear()
     except RuntimeError:
@@ -36,6 +45,13 @@ def fresh_cache():
     _clear_cache()
     yield
     _clear_cache()
+
+
+@pytest.fixture
+def rendered_every_time(settings):
+    """The anonymous page cache off: for query budgets of rendering a page.
+    A page served from the cache costs one query (tests/forum/test_page_cache.py)."""
+    settings.FORUM_PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture

@@ -1,11 +1,13 @@
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from django import template
 from django.conf import settings
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
 
 from .. import permissions, schedule
 
@@ -95,6 +97,43 @@ def can_view_moderation_queue(user) -> bool:
 @register.filter
 def start_topic_refusal(user, category):
     return permissions.start_topic_refusal(user, category)
+
+
+# How long a rendered post stays in each process's memory (CACHES["local"]).
+FRAGMENT_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class Fragment:
+    key: str
+    timeout: int
+
+
+@register.filter
+def post_fragment(user, post) -> Fragment:
+    """What a post's rendering on the topic page depends on beyond the post,
+    its author and the post it answers (all covered by the topic's version,
+    which every change to them bumps): this viewer's answers from
+    permissions.py, "new", the language and the time zone. Never kept when
+    it shows messages or forms (their CSRF token is this reader's)."""
+    topic = post.topic
+    tools = permissions.can_pin_post(user, post) or permissions.can_hide_post(user, post)
+    keep = not tools and not getattr(post, "notes", None)
+    answers = (
+        keep,
+        getattr(post, "is_new", False),
+        permissions.can_view_hidden(user, post),
+        permissions.can_view_parent(user, post),
+        permissions.can_reply(user, topic),
+        permissions.can_edit_post(user, post),
+        permissions.can_flag_post(user, post),
+        permissions.can_view_revisions(user, post),
+    )
+    key = "".join("1" if answer else "0" for answer in answers)
+    return Fragment(
+        f"{key}:{get_language()}:{timezone.get_current_timezone_name()}",
+        FRAGMENT_SECONDS if keep else 0,
+    )
 
 
 @register.filter

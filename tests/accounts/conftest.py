@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 
+from tests.conftest import clear_local_cache
 from tests.factories import PASSWORD, make_user, verified, with_mfa
 
 
@@ -8,8 +9,10 @@ from tests.factories import PASSWORD, make_user, verified, with_mfa
 def fresh_cache(db):
     # Rate-limit counters live in the (database) cache: no test sees another's.
     cache.clear()
+    clear_local_cache()
     yield
     cache.clear()
+    clear_local_cache()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 (the dialogue, its leaders, its resources), and none per post or per topic
 in lists."""
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -12,6 +13,9 @@ from tests.factories import make_dialogue, make_reply, make_user
 from tests.forum.test_queries import ANONYMOUS_BUDGET, LOGGED_IN_BUDGET
 
 from .conftest import START
+
+# The budgets of rendering the page (a cached page costs one query).
+pytestmark = pytest.mark.usefixtures("rendered_every_time")
 
 
 def count_queries(client, url):

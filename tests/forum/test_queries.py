@@ -4,6 +4,7 @@ thread is, and reading anonymously writes nothing."""
 import re
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,6 +17,8 @@ ANONYMOUS_BUDGET = 6
 # of the pages linked) on topics longer than a page.
 LOGGED_IN_BUDGET = 10
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+# The budgets of rendering the page (a cached page costs one query).
+pytestmark = pytest.mark.usefixtures("rendered_every_time")
 
 
 def grow(topic, n):
@@ -66,6 +69,17 @@ def test_a_topic_on_one_page_needs_no_page_numbers_query(client, short_and_long,
     assert not any("COUNT(" in q for q in one_page)
 
 
+def test_a_page_position_is_counted_once_per_topic_version(client, short_and_long, settings):
+    _, long = short_and_long
+    settings.FORUM_PAGE_SIZE = 20
+    first = queries_for(client, long.get_absolute_url())
+    again = queries_for(client, long.get_absolute_url())
+    assert len(again) == len(first) - 1
+    assert not any("COUNT(" in q for q in again)
+    make_reply(long)  # a new version: counted anew
+    assert any("COUNT(" in q for q in queries_for(client, long.get_absolute_url()))
+
+
 def test_logged_in_topic_page_query_count_is_constant(
     client, short_and_long, participant, numbered_pages
 ):
@@ -110,6 +124,7 @@ def test_a_numbered_page_deep_in_the_topic_costs_what_page_one_does(
     with CaptureQueriesContext(connection) as captured:
         deep = client.get(deep_link)
     assert "Page 15 of 15" in deep.text
+    caches["local"].clear()  # page one's position was remembered: count it again
     assert len(captured) == len(queries_for(client, long.get_absolute_url()))
     # No OFFSET scan into the topic: a link's cursor is at most a few pages
     # from the post shown first, or from the end.

@@ -1,0 +1,183 @@
+"""Anonymous readers' home, category and topic pages, kept whole in the
+shared cache (issue 10).
+
+An entry's key holds what the page shows of the database: the versions of
+its topic and category (Topic.version, Category.version), which every change
+to what a page shows bumps inside its own transaction (TopicQuerySet.touch),
+plus the path with its whole query string and the language. So no entry is
+ever invalidated: a change makes the next request use a new key, and the old
+entry expires unread. Time changes pages too (a dialogue opens, closes, or
+its "closes in" figure moves): an entry lives no longer than the next such
+moment, which the entry keeps and each hit compares with the time now: the
+topic page's own (ReplyState.shown_until), the next opening or closing of
+the topics a list shows (TopicQuerySet.next_state_change).
+
+A hit costs one query, the version lookup, by primary key or slug: the
+versions live in the rows the changes write, in the same transaction, so no
+cache can hold a version older than the database's. Nothing is cached for a
+member, nor a page that carries a CSRF token, a message, a CSP nonce or a
+cookie. Every page served here, hit or miss, carries an ETag and a
+Last-Modified, and conditional requests get 304 Not Modified.
+"""
+
+import functools
+import hashlib
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db.models import Count, Sum
+from django.http import HttpResponse
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from .models import Category, Topic
+
+KEY_PREFIX = "forum:page:"
+# The query parameters these pages read (cursors, page numbers, reading
+# modes). A request with any other is rendered and not stored: made-up
+# parameters must not fill the cache with copies of one page.
+QUERY_PARAMETERS = frozenset({"after", "before", "start", "page", "view"})
+
+
+def _cacheable_request(request) -> bool:
+    if request.method not in ("GET", "HEAD") or settings.FORUM_PAGE_CACHE_SECONDS <= 0:
+        return False
+    if not QUERY_PARAMETERS.issuperset(request.GET):
+        return False
+    if request.user.is_authenticated:
+        return False
+    # A message waiting for this reader (after logging out, say) is theirs.
+    return not len(messages.get_messages(request))
+
+
+def _storable(request, response, csrf_before) -> bool:
+    if response.status_code != 200 or response.cookies or response.streaming:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") != csrf_before:
+        return False  # the page asked for a CSRF token: it is this reader's
+    nonce = getattr(request, "_csp_nonce", None)
+    if nonce:  # evaluated: the page carries this response's nonce
+        return False
+    return b"csrfmiddlewaretoken" not in response.content
+
+
+def cached_for_anonymous(signature):
+    """Serve the view's page to anonymous readers from the cache.
+    `signature(request, **kwargs)` returns (versions, lifetime) where
+    versions is a string of what the page shows (None: do not cache, e.g.
+    no such page) and lifetime() the moment the page changes by itself, or
+    None; lifetime is called only when the page is rendered."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not _cacheable_request(request):
+                return view(request, *args, **kwargs)
+            versions, lifetime = signature(request, **kwargs)
+            if versions is None:
+                return view(request, *args, **kwargs)
+            key = (
+                KEY_PREFIX
+                + hashlib.sha256(
+                    f"{translation.get_language()}|{request.get_full_path()}|{versions}".encode()
+                ).hexdigest()
+            )
+            entry = cache.get(key)
+            if entry is not None and (entry["until"] is None or timezone.now() < entry["until"]):
+                return _respond(request, entry)
+            csrf_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if not _storable(request, response, csrf_before):
+                return response
+            now = timezone.now()
+            seconds = settings.FORUM_PAGE_CACHE_SECONDS
+            until = lifetime()
+            if until is not None:
+                seconds = min(seconds, int((until - now).total_seconds()))
+            entry = {
+                "content": response.content,
+                "content_type": response["Content-Type"],
+                # Of the bytes: the same versions can show other times
+                # ("closes in 4 hours"), which must not be a 304.
+                "etag": f'"{hashlib.sha256(response.content).hexdigest()[:32]}"',
+                "last_modified": int(now.timestamp()),
+                # Past this moment the page says something else by itself:
+                # the cache's own expiry is only for cleaning up.
+                "until": until,
+            }
+            if seconds > 0:
+                cache.set(key, entry, timeout=seconds)
+            return _respond(request, entry, response)
+
+        return wrapped
+
+    return decorator
+
+
+def _respond(request, entry, response=None):
+    if response is None:
+        response = HttpResponse(entry["content"], content_type=entry["content_type"])
+    response["ETag"] = entry["etag"]
+    response["Last-Modified"] = http_date(entry["last_modified"])
+    # Cacheable, but asked again before each use (a heuristic lifetime from
+    # Last-Modified would show an old page after a reply); the answer is
+    # often a 304.
+    patch_cache_control(response, max_age=0)
+    return (
+        get_conditional_response(
+            request,
+            etag=entry["etag"],
+            last_modified=entry["last_modified"],
+            response=response,
+        )
+        or response
+    )
+
+
+# -- what each page shows ------------------------------------------------------
+
+
+def _next_change_anywhere(**filters):
+    def lifetime() -> datetime | None:
+        return Topic.objects.filter(**filters).next_state_change(timezone.now())
+
+    return lifetime
+
+
+def home_signature(request):
+    # Versions only go up, so the sum moves with every change to any
+    # category; the count with a category added or deleted.
+    found = Category.objects.aggregate(total=Sum("version"), n=Count("pk"))
+    return f"home:{found['total'] or 0}:{found['n']}", _next_change_anywhere()
+
+
+def category_signature(request, slug):
+    row = Category.objects.filter(slug=slug).values_list("pk", "version").first()
+    if row is None:
+        return None, None
+    pk, version = row
+    return f"category:{pk}:{version}", _next_change_anywhere(category_id=pk)
+
+
+def topic_signature(request, pk, slug=None):
+    row = (
+        Topic.objects.filter(pk=pk)
+        .values_list("version", "category__version", "is_locked", "opens_at", "closes_at")
+        .first()
+    )
+    if row is None:
+        return None, None
+    version, category_version, is_locked, opens_at, closes_at = row
+
+    def lifetime():
+        schedule = Topic(is_locked=is_locked, opens_at=opens_at, closes_at=closes_at)
+        return schedule.reply_state().shown_until()
+
+    # The category's version too: its name is in the breadcrumbs, and a
+    # dialogue's page links the next one of its series.
+    return f"topic:{pk}:{version}:{category_version}", lifetime

@@ -1,0 +1,69 @@
+"""Rendered posts are kept per process (CACHES["local"]) per topic version,
+viewer's answers, language and time zone: nobody gets a post rendered for
+someone allowed more, and a change shows at once."""
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+
+from tests.factories import make_reply
+
+
+@pytest.fixture(autouse=True)
+def rendered_pages(settings):
+    settings.FORUM_PAGE_CACHE_SECONDS = 0  # the whole-page cache is another test's
+
+
+def fragments():
+    return [key for key in caches["local"]._cache if "post-item" in key]
+
+
+def visit(user, topic):
+    client = Client()
+    client.force_login(user)
+    return client.get(topic.get_absolute_url()).content.decode()
+
+
+def test_posts_rendered_for_a_reader_are_kept_and_served_again(
+    participant, other_participant, topic, reply
+):
+    visit(participant, topic)
+    assert len(fragments()) == 2  # the opening post and the reply, both new to them
+    # Another reader with the same answers gets the same renderings.
+    assert "Original text." in visit(other_participant, topic)
+    assert len(fragments()) == 2
+
+
+def test_moderation_tools_and_hidden_words_never_reach_a_participant(
+    participant, moderator, topic, reply
+):
+    visit(participant, topic)
+    assert "Hide…" in visit(moderator, topic)
+    assert "Hide…" not in visit(participant, topic)
+    reply.hide(by=moderator, reason="spam")
+    assert "Original text." in visit(moderator, topic)
+    shown = visit(participant, topic)
+    assert "Original text." not in shown and "removed by a moderator" in shown
+
+
+def test_an_edit_shows_at_once_to_members(participant, post_author, topic, reply):
+    assert "Original text." in visit(participant, topic)
+    reply.edit(by=post_author, subject=reply.subject, body="Edited words.")
+    shown = visit(participant, topic)
+    assert "Edited words." in shown and "Original text." not in shown
+
+
+def test_the_author_gets_their_own_edit_link_not_a_readers_rendering(
+    participant, post_author, topic, reply
+):
+    visit(participant, topic)
+    mine = visit(post_author, topic)
+    assert f"/p/{reply.pk}/edit/" in mine
+    assert f"/p/{reply.pk}/edit/" not in visit(participant, topic)
+
+
+def test_a_new_reply_is_marked_new_for_the_reader_once(participant, topic):
+    visit(participant, topic)
+    make_reply(topic, subject="Fresh thoughts")
+    assert "is-new" in visit(participant, topic)
+    assert "is-new" not in visit(participant, topic)
