@@ -8,9 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -62,16 +63,43 @@ def profile_edit(request):
     return render(request, "accounts/profile_edit.html", {"form": form})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def set_language(request):
-    """The footer's language menu: Django's set_language (a cookie, for
-    everyone), and for a signed-in member also their profile's language,
-    which otherwise wins over the cookie on the next page."""
+    """The footer's language menu. A visitor's is a GET form: it sets only
+    the language cookie, and carries no CSRF token, so the pages it sits on
+    stay in the shared page cache (forum/page_cache.py). A member's is a POST
+    form, since it also saves their profile language, which otherwise wins
+    over the cookie on the next page."""
+    if request.method == "GET":
+        return _language_cookie(request)
     response = i18n.set_language(request)
     language = request.POST.get("language", "")
     codes = {code for code, _name in settings.LANGUAGES}
     if request.user.is_authenticated and language in codes and response.status_code == 302:
         User.objects.filter(pk=request.user.pk).update(language=language)
+    return response
+
+
+def _language_cookie(request):
+    """What Django's set_language does for a POST, for the visitor's GET."""
+    language = request.GET.get("language", "")
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if language in {code for code, _name in settings.LANGUAGES}:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
     return response
 
 
