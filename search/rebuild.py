@@ -62,7 +62,7 @@ def backfill(Post, Dialogue, SearchEntry, connection) -> int:
     return made
 
 
-# The same vector as search.backends.postgres.refresh_vector(), for every row.
+# The same vector as search.backends.postgres.vector_of(), for every row.
 VECTORS_SQL = """
 UPDATE search_searchentry SET vector =
     setweight(to_tsvector(('forum_' || language)::regconfig, title), 'A')

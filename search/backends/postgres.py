@@ -13,11 +13,12 @@ from ..language import CONFIGS
 from . import START, STOP
 
 
-def refresh_vector(entry) -> None:
+def vector_of(entry):
+    """The entry's tsvector as an expression of its own text (no column
+    references), so it can be written by the statement that saves the row."""
     config = CONFIGS[entry.language]
-    type(entry).objects.filter(pk=entry.pk).update(
-        vector=SearchVector("title", weight="A", config=config)
-        + SearchVector("text", weight="B", config=config)
+    return SearchVector(Value(entry.title), weight="A", config=config) + SearchVector(
+        Value(entry.text), weight="B", config=config
     )
 
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from forum.models import ReadingPreference
 from forum.views import PAGES_AROUND
+from tests.conftest import clear_local_cache
 from tests.factories import make_reply, make_user
 
 ANONYMOUS_BUDGET = 6
@@ -161,9 +162,12 @@ def test_anonymous_query_count_is_the_same_in_every_mode(
 ):
     short, long = short_and_long
     threaded = len(queries_for(client, long.get_absolute_url()))
-    counts = [
-        len(queries_for(client, f"{t.get_absolute_url()}?view={view}")) for t in (short, long)
-    ]
+    counts = []
+    for topic in (short, long):
+        # Each from nothing remembered in this process: the threaded visit
+        # above left the long topic's page position behind.
+        clear_local_cache()
+        counts.append(len(queries_for(client, f"{topic.get_absolute_url()}?view={view}")))
     assert counts[0] == counts[1] == threaded <= ANONYMOUS_BUDGET
 
 

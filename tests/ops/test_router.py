@@ -38,6 +38,17 @@ class Queries:
         return sum("pg_is_in_recovery" not in q["sql"] for q in self.on[alias].captured_queries)
 
 
+@pytest.fixture(autouse=True)
+def memory_cache(settings):
+    # The shared cache is Redis where replicas are used; the database cache
+    # table is always read on the primary (db_router), which is not what
+    # these tests count.
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+
+
 @pytest.fixture
 def scene(mirror, category, facilitator):
     topic = make_topic(category=category, author=facilitator, title="Where reads go")
