@@ -4,7 +4,8 @@ shared cache (issue 10).
 An entry's key holds what the page shows of the database: the versions of
 its topic and category (Topic.version, Category.version), which every change
 to what a page shows bumps inside its own transaction (TopicQuerySet.touch),
-plus the path with its whole query string and the language. So no entry is
+plus the path with its whole query string, the language and the release
+(the code and catalogues that render it). So no entry is
 ever invalidated: a change makes the next request use a new key, and the old
 entry expires unread. Time changes pages too (a dialogue opens, closes, or
 its "closes in" figure moves): an entry lives no longer than the next such
@@ -23,7 +24,9 @@ Last-Modified, and conditional requests get 304 Not Modified.
 import functools
 import hashlib
 from datetime import datetime
+from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -36,6 +39,29 @@ from django.utils.http import http_date
 from .models import Category, Topic
 
 KEY_PREFIX = "forum:page:"
+
+
+@functools.cache
+def release() -> str:
+    """What the pages are rendered with: the project's Python, templates
+    and compiled catalogues. Part of every key, so a deployment (new code,
+    new translations) never serves a page that older code cached, and
+    processes of one release share their entries. Read once a process."""
+    roots = {Path(app.path) for app in apps.get_app_configs()}
+    roots |= {Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", ())}
+    roots |= {Path(d) for d in settings.LOCALE_PATHS}
+    base = Path(settings.BASE_DIR).resolve()
+    digest = hashlib.sha256()
+    for root in sorted(r.resolve() for r in roots):
+        if not root.is_relative_to(base) or ".venv" in root.parts:
+            continue  # Django's and the libraries' own: pinned by requirements
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".html", ".txt", ".mo") and path.is_file():
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 # The query parameters these pages read (cursors, page numbers, reading
 # modes). A request with any other is rendered and not stored: made-up
 # parameters must not fill the cache with copies of one page.
@@ -82,7 +108,8 @@ def cached_for_anonymous(signature):
             key = (
                 KEY_PREFIX
                 + hashlib.sha256(
-                    f"{translation.get_language()}|{request.get_full_path()}|{versions}".encode()
+                    f"{release()}|{translation.get_language()}|{request.get_full_path()}"
+                    f"|{versions}".encode()
                 ).hexdigest()
             )
             entry = cache.get(key)

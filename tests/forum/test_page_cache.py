@@ -6,7 +6,9 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from forum import page_cache
 from tests.factories import make_dialogue, make_reply, make_topic
@@ -255,3 +257,19 @@ def test_a_listing_expires_at_its_next_opening_or_closing(
     page(category.get_absolute_url())
     page("/")
     assert timeouts == [2 * 3600, 2 * 3600]
+
+
+def test_a_new_release_never_serves_a_page_the_old_code_cached(
+    topic, reply, monkeypatch, django_assert_num_queries
+):
+    url = topic.get_absolute_url()
+    first = page(url)
+    with django_assert_num_queries(1):
+        assert page(url) == first
+    # New templates, translations or code: the same versions, another key.
+    monkeypatch.setattr(page_cache, "release", lambda: "the-next-release")
+    with CaptureQueriesContext(connection) as rendered:
+        assert page(url) == first
+    assert len(rendered) > 1
+    with django_assert_num_queries(1):
+        page(url)
