@@ -133,8 +133,15 @@ class Command(BaseCommand):
         parser.add_argument("--no-http", action="store_true", help="in-process only")
         parser.add_argument("--rebuild", action="store_true", help="build the topic anew")
         parser.add_argument("--json", dest="json_file", help="write the figures here")
+        parser.add_argument(
+            "--view",
+            choices=["threaded", "flat", "new"],
+            default="threaded",
+            help="the reading mode of the pages measured (?view=)",
+        )
 
     def handle(self, *args, posts, repeat, duration, replies, port, no_http, rebuild, **opts):
+        self.view = opts["view"]
         if connection.vendor != "postgresql":
             self.stderr.write("Note: the figures that count are PostgreSQL's (DATABASE_URL).")
         # Measured as in production: no query log, no debug templates.
@@ -300,11 +307,19 @@ class Command(BaseCommand):
 
     # -- in-process ----------------------------------------------------------
 
+    def in_mode(self, url: str) -> str:
+        """The address in the reading mode measured (threaded: as it is)."""
+        if self.view == "threaded":
+            return url
+        return f"{url}{'&' if '?' in url else '?'}view={self.view}"
+
     def page_urls(self, topic: Topic) -> dict:
-        ordered = topic.posts.replies().order_by("path").values_list("pk", flat=True)
+        order = "path" if self.view == "threaded" else "pk"
+        ordered = topic.posts.replies().order_by(order).values_list("pk", flat=True)
         middle = ordered[(topic.post_count - 1) // 2]
         url = topic.get_absolute_url()
-        return {"first": url, "middle": f"{url}?after={middle}", "last": f"{url}?page=last"}
+        pages = {"first": url, "middle": f"{url}?after={middle}", "last": f"{url}?page=last"}
+        return {name: self.in_mode(address) for name, address in pages.items()}
 
     def measure_pages(self, topic, reader, repeat) -> list:
         rows = []
@@ -412,7 +427,7 @@ class Command(BaseCommand):
         client = Client()
         client.force_login(reader)
         session = client.cookies[settings.SESSION_COOKIE_NAME].value
-        url = topic.get_absolute_url()
+        url = self.in_mode(topic.get_absolute_url())
         pages = tempfile.mkdtemp(prefix="forum-benchmark-")
         servers = []
         try:
