@@ -3,31 +3,8 @@ the page that shows the post."""
 
 import re
 
-import pytest
-
 from tests.factories import make_reply
-
-
-@pytest.fixture
-def small_pages(settings):
-    settings.FORUM_PAGE_SIZE = 3
-
-
-def shown_subjects(response):
-    return re.findall(r'class="post-subject"[^>]*><a [^>]*>([^<]+)</a>', response.text)
-
-
-@pytest.fixture
-def threaded_topic(topic):
-    # Tree order: A, A1, A2, B, B1, C, D
-    a = make_reply(topic, subject="A")
-    b = make_reply(topic, subject="B")
-    make_reply(topic, parent=a, subject="A1")
-    make_reply(topic, subject="C")
-    make_reply(topic, parent=b, subject="B1")
-    make_reply(topic, parent=a, subject="A2")
-    make_reply(topic, subject="D")
-    return topic
+from tests.forum.conftest import shown_subjects
 
 
 def test_first_page_shows_the_first_posts_in_tree_order(client, small_pages, threaded_topic):
