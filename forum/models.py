@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from . import markup, signals, tree
+from . import generations, markup, signals, tree
 from .moderation import (  # noqa: F401  (models of this app, defined by concern)
     Flag,
     ModerationLog,
@@ -82,9 +82,15 @@ class Category(VersionedSave, models.Model):
         with transaction.atomic():
             super().save(*args, **kwargs)
             Category.objects.filter(pk=self.pk).update(version=F("version") + 1)
+            generations.renew(categories=[self.pk])
 
     def get_absolute_url(self) -> str:
         return reverse("forum:category", args=[self.slug])
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            generations.renew(categories=[self.pk])
+            return super().delete(*args, **kwargs)
 
 
 class TopicQuerySet(TopicScheduleQuerySet):
@@ -93,11 +99,13 @@ class TopicQuerySet(TopicScheduleQuerySet):
         so the anonymous page cache (forum/page_cache.py) makes new entries
         for their pages, the category pages and the home page. Call it inside
         the transaction of every change to what those pages show."""
-        ids = list(self.order_by().values_list("pk", flat=True))
-        if not ids:
+        rows = list(self.order_by().values_list("pk", "category_id"))
+        if not rows:
             return
+        ids, categories = {pk for pk, _ in rows}, {category for _, category in rows}
         Topic.objects.filter(pk__in=ids).update(version=F("version") + 1)
-        Category.objects.filter(topics__in=ids).update(version=F("version") + 1)
+        Category.objects.filter(pk__in=categories).update(version=F("version") + 1)
+        generations.renew(topics=ids, categories=categories)
 
     def with_posts_by(self, user):
         """The topics where `user` has a post: the pages that show their name."""
@@ -290,6 +298,7 @@ class Topic(VersionedSave, TopicModeration, TopicSchedule, models.Model):
         self.save(update_fields=["title", "slug", "category", "author"])
         self.touch()
         Category.objects.filter(pk=old_category).update(version=F("version") + 1)
+        generations.renew(categories=[old_category])
         ModerationLog.record(
             by, ModerationLog.Action.EDIT_TOPIC, topic=self, reason=describe_changes(changes)
         )
@@ -336,6 +345,7 @@ class Topic(VersionedSave, TopicModeration, TopicSchedule, models.Model):
                 version=F("version") + 1,  # as touch() does, in the same query
             )
             Category.objects.filter(pk=self.category_id).update(version=F("version") + 1)
+            generations.renew(topics=[self.pk], categories=[self.category_id])
             # Exact: the row lock held since _hold_row() read it.
             self.post_count += 1
             self.last_post, self.last_post_at = post, post.created_at

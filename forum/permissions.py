@@ -428,6 +428,54 @@ def check_view_revisions(user, post: Post) -> None:
         raise _not_found()
 
 
+class PageRights:
+    """One viewer's answers for the posts of one topic page, asked once per
+    page and then per post without a call into the roles: the functions
+    above (can_view_hidden, can_view_parent, can_edit_post, can_flag_post,
+    can_view_revisions, can_pin_post, can_hide_post) reduced to what they
+    ask of the viewer and the topic, plus each post's own fields. The topic
+    page keys its rendered posts on these (forum_tags.post_fragment);
+    tests/forum/test_page_rights.py checks they answer as the functions do."""
+
+    def __init__(self, user, topic: Topic):
+        self.viewer = user.pk if _active(user) else None
+        self.posting = self.viewer is not None and not user.is_suspended()
+        self.tools = uses_tools(user, topic)
+        self.reply = can_reply(user, topic)
+        self.takes_replies = topic.state.takes_replies
+
+    def _own_or_tools(self, post) -> bool:
+        return self.viewer is not None and (post.author_id == self.viewer or self.tools)
+
+    def view_hidden(self, post: Post) -> bool:
+        return not post.is_hidden or self._own_or_tools(post)
+
+    def view_parent(self, post: Post) -> bool:
+        parent = post.parent
+        return parent is None or not parent.is_hidden or self._own_or_tools(parent)
+
+    def edit(self, post: Post) -> bool:
+        return self.tools or (
+            self.posting
+            and post.author_id == self.viewer
+            and not post.is_hidden
+            and self.takes_replies
+            and _edit_window_open(post)
+        )
+
+    def flag(self, post: Post) -> bool:
+        return self.posting and post.author_id != self.viewer and not post.is_hidden
+
+    def view_revisions(self, post: Post) -> bool:
+        return self._own_or_tools(post)
+
+    def pin(self, post: Post) -> bool:
+        return not post.is_hidden and self.tools
+
+    def hide(self, post: Post) -> bool:
+        return not post.is_opening and self.tools
+
+
 # Flags
 
 

@@ -8,6 +8,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import empty
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,6 +18,7 @@ from .decorators import staff_mfa_required
 from .forms import PostForm, TopicForm
 from .models import Category, Post, Topic, TopicRead
 from .permissions import (
+    PageRights,
     can_reply,
     can_start_topic,
     can_view_hidden,
@@ -164,6 +166,35 @@ def _position(topic, order, first) -> tuple[int, int]:
     return found
 
 
+def _page_of_posts(request, topic, order) -> dict:
+    """The page's replies, its page numbers and the pinned block: in the
+    threaded and time orders the same for every reader, so remembered in
+    this process per topic version, which every change to a post, an
+    author's name or the topic bumps. The read is never older than the
+    version it is kept under: the topic row came first. A reader's own "new"
+    order is read every time."""
+
+    def read() -> dict:
+        tree = _tree_page(request, topic, order)
+        return {
+            "tree": tree,
+            "page_numbers": _page_numbers(topic, tree, order),
+            # On every page: the block stays in view while reading.
+            "pinned_posts": list(topic.posts.pinned().for_display()[:PINNED_SHOWN]),
+        }
+
+    if order.only_unread:
+        return read()
+    cursors = "-".join(str(_cursor(request, name)) for name in ("after", "start", "before"))
+    last = request.GET.get("page") == "last"
+    key = f"forum:topic-page:{topic.pk}:{topic.version}:{order.mode}:{cursors}:{last:d}"
+    found = caches["local"].get(key)
+    if found is None:
+        found = read()
+        caches["local"].set(key, found, timeout=settings.FORUM_PAGE_CACHE_SECONDS or 600)
+    return found
+
+
 def _notes_for(request, posts) -> list:
     """Messages about a post on this page (tagged with its anchor) are shown
     inside it: the redirect after posting or moderating lands on that
@@ -190,8 +221,19 @@ def _mark_new(request, marker, shown):
     return next((post for post in shown if post.is_new), None)
 
 
+def _viewer(request):
+    """The person behind request.user's lazy stand-in: a topic page asks
+    about them thousands of times, and each question through the stand-in
+    costs a proxy call."""
+    user = request.user
+    user.is_authenticated  # noqa: B018  (loads them)
+    wrapped = getattr(user, "_wrapped", empty)
+    return user if wrapped is empty else wrapped
+
+
 @page_cache.cached_for_anonymous(page_cache.topic_signature)
 def topic_detail(request, pk, slug=None):
+    viewer = _viewer(request)
     # Of the opening and last posts, what the page shows: no Markdown
     # source, no password hashes.
     unshown = ("password", "email", "bio", "affiliation", "suspension_reason")
@@ -209,18 +251,17 @@ def topic_detail(request, pk, slug=None):
                 for name in unshown
             ),
         )
-        .with_read_state(request.user)
+        .with_read_state(viewer)
     )
-    topics = reading_modes.with_reading_mode(topics, request.user)
-    topic = get_object_or_404(with_viewer_roles(topics, request.user), pk=pk)
+    topics = reading_modes.with_reading_mode(topics, viewer)
+    topic = get_object_or_404(with_viewer_roles(topics, viewer), pk=pk)
     mode = reading_modes.chosen_mode(request, getattr(topic, "stored_reading_mode", None))
-    marker = topic.read_marker(request.user) if request.user.is_authenticated else None
+    marker = topic.read_marker(viewer) if viewer.is_authenticated else None
     order = reading_modes.order_for(mode, topic, marker)
-    tree = _tree_page(request, topic, order)
-    # One query, on every page: the block stays in view while reading.
-    pinned = list(topic.posts.pinned().for_display()[:PINNED_SHOWN])
+    parts = _page_of_posts(request, topic, order)
+    tree, pinned = parts["tree"], parts["pinned_posts"]
     show_opening = tree["is_first_page"] and (
-        not order.only_unread or marker.is_unread(topic.opening_post, request.user)
+        not order.only_unread or marker.is_unread(topic.opening_post, viewer)
     )
     shown = ([topic.opening_post] if show_opening else []) + tree["posts"]
     for post in shown + pinned:
@@ -231,16 +272,18 @@ def topic_detail(request, pk, slug=None):
         "forum/topic.html",
         {
             **tree,
-            **_page_numbers(topic, tree, order),
-            **reading_modes.switcher(topic, order.mode, request.user),
+            **parts["page_numbers"],
+            **reading_modes.switcher(topic, order.mode, viewer),
             "show_opening": show_opening,
             "topic": topic,
             "category": topic.category,
             "pinned_posts": pinned,
             "first_new": _mark_new(request, marker, shown),
+            "user": viewer,
+            "rights": PageRights(viewer, topic),
             "messages": _notes_for(request, shown),
             "form": PostForm(initial={"subject": topic.opening_post.reply_subject()})
-            if can_reply(request.user, topic)
+            if can_reply(viewer, topic)
             else None,
         },
     )

@@ -50,7 +50,7 @@ def fresh_cache():
 @pytest.fixture
 def rendered_every_time(settings):
     """The anonymous page cache off: for query budgets of rendering a page.
-    A page served from the cache costs one query (tests/forum/test_page_cache.py)."""
+    A page served from the cache costs no query (tests/forum/test_page_cache.py)."""
     settings.FORUM_PAGE_CACHE_SECONDS = 0
 
 

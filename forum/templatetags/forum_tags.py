@@ -111,24 +111,23 @@ class Fragment:
 
 
 @register.filter
-def post_fragment(user, post) -> Fragment:
+def post_fragment(rights, post) -> Fragment:
     """What a post's rendering on the topic page depends on beyond the post,
     its author and the post it answers (all covered by the topic's version,
-    which every change to them bumps): this viewer's answers from
-    permissions.py, "new", the language and the time zone. Never kept when
-    it shows messages or forms (their CSRF token is this reader's)."""
-    topic = post.topic
-    tools = permissions.can_pin_post(user, post) or permissions.can_hide_post(user, post)
-    keep = not tools and not getattr(post, "notes", None)
+    which every change to them bumps): the viewer's answers
+    (permissions.PageRights, asked once a page), "new", the language and
+    the time zone. Never kept when it shows messages or forms (their CSRF
+    token is this reader's)."""
+    keep = not (rights.pin(post) or rights.hide(post)) and not getattr(post, "notes", None)
     answers = (
         keep,
         getattr(post, "is_new", False),
-        permissions.can_view_hidden(user, post),
-        permissions.can_view_parent(user, post),
-        permissions.can_reply(user, topic),
-        permissions.can_edit_post(user, post),
-        permissions.can_flag_post(user, post),
-        permissions.can_view_revisions(user, post),
+        rights.view_hidden(post),
+        rights.view_parent(post),
+        rights.reply,
+        rights.edit(post),
+        rights.flag(post),
+        rights.view_revisions(post),
     )
     key = "".join("1" if answer else "0" for answer in answers)
     return Fragment(

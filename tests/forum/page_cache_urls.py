@@ -9,7 +9,7 @@ from forum import page_cache
 calls = []
 
 
-@page_cache.cached_for_anonymous(lambda request: ("fixed", lambda: None))
+@page_cache.cached_for_anonymous(lambda request: ({}, lambda: None))
 def form_page(request):
     calls.append(1)
     return HttpResponse(f'<input name="token" value="{get_token(request)}">')

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_reply
 
-# The budgets of rendering the page (a cached page costs one query).
+# The budgets of rendering the page (a cached page costs none).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rendered_every_time")]
 
 ANONYMOUS_BUDGET, LOGGED_IN_BUDGET = 6, 9

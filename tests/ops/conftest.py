@@ -94,6 +94,9 @@ def _replication(logs: Path):
                 DATABASE_REPLICA_URLS=streaming.url(standby.port),
                 FORUM_READ_YOUR_WRITES_SECONDS="10",
                 FORUM_STAFF_REQUIRE_MFA="0",
+                # Where each read goes: a page kept for anonymous readers is
+                # rendered from the primary (tests/ops/test_router.py).
+                FORUM_PAGE_CACHE_SECONDS="0",
                 LOG_FORMAT="json",
                 PYTHONUNBUFFERED="1",  # each log line in the file as it is written
             )
