@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, FilteredRelation, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -136,16 +136,19 @@ class TopicQuerySet(TopicScheduleQuerySet):
 
     def with_read_state(self, user):
         """`new_count` plus the user's read marker, so the topic page needs no
-        query of its own for them (see Topic.read_marker)."""
-        qs = self.with_new_counts(user)
+        query of its own for them (see Topic.read_marker): one join to the
+        marker (a topic has at most one per user)."""
         if not user.is_authenticated:
-            return qs
-        marker = TopicRead.objects.filter(topic=OuterRef("pk"), user=user)
-        return qs.annotate(
-            read_marker_pk=Subquery(marker.values("pk")[:1]),
-            read_until=Subquery(marker.values("last_read_post_id")[:1]),
-            read_extra=Subquery(marker.values("extra_read_ids")[:1]),
-            read_count=Subquery(marker.values("read_count")[:1]),
+            return self.with_new_counts(user)
+        marker = self.annotate(viewer_read=FilteredRelation("reads", condition=Q(reads__user=user)))
+        read = Coalesce(F("viewer_read__read_count"), 0)
+        extra = Coalesce(F("viewer_read__extra_read_count"), 0)
+        return marker.annotate(
+            new_count=Greatest(F("post_count") - own_visible_posts(user) - read - extra, 0),
+            read_marker_pk=F("viewer_read__pk"),
+            read_until=F("viewer_read__last_read_post_id"),
+            read_extra=F("viewer_read__extra_read_ids"),
+            read_count=F("viewer_read__read_count"),
         )
 
 

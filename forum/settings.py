@@ -260,7 +260,7 @@ FORUM_DATA_EXPORTS_PER_HOUR = int(os.environ.get("FORUM_DATA_EXPORTS_PER_HOUR", 
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "forum.redis_cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_FUNCTION": "accounts.cache.make_key",
         }

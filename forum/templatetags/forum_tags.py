@@ -108,6 +108,7 @@ FRAGMENT_SECONDS = 600
 class Fragment:
     key: str
     timeout: int
+    has_actions: bool  # a footer of links or tools (else none: nothing to show)
 
 
 @register.filter
@@ -133,6 +134,13 @@ def post_fragment(rights, post) -> Fragment:
     return Fragment(
         f"{key}:{get_language()}:{timezone.get_current_timezone_name()}",
         FRAGMENT_SECONDS if keep else 0,
+        has_actions=bool(
+            not keep  # the facilitator's tools, or messages
+            or post.is_opening  # its "Link"
+            or post.edited_at  # "edited"
+            or (rights.reply and not post.is_hidden)
+            or any(answers[5:7])  # edit, flag
+        ),
     )
 
 

@@ -45,7 +45,7 @@ def test_production_defaults_are_strict():
 
 def test_redis_is_the_shared_cache_when_configured():
     values = settings_under({"DEBUG": "0", "REDIS_URL": "redis://127.0.0.1:6379/0"})
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "forum.redis_cache.RedisCache"
 
 
 def test_staff_mfa_is_off_by_default_only_in_debug():

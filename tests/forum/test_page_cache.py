@@ -324,3 +324,23 @@ def test_each_change_that_a_page_shows_renews_the_tokens_it_needs(topic, categor
     later = {name: generations.current(k) for name, k in keys.items()}
     assert all(later[name] != now[name] for name in keys)
     assert other.pk != topic.pk
+
+
+def test_a_hit_is_one_round_trip_to_the_cache(topic, reply, monkeypatch):
+    """The entry and the tokens it was kept with come in one get_many: each
+    process remembers which tokens a page's entry holds."""
+    from django.core.cache import cache
+
+    url = topic.get_absolute_url()
+    first = page(url)
+    calls = []
+
+    class Counting:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(cache, name)
+
+    monkeypatch.setattr(page_cache, "cache", Counting())
+    monkeypatch.setattr(generations, "cache", Counting())
+    assert page(url) == first
+    assert calls == ["get_many"]

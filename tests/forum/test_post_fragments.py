@@ -67,3 +67,18 @@ def test_a_new_reply_is_marked_new_for_the_reader_once(participant, topic):
     make_reply(topic, subject="Fresh thoughts")
     assert "is-new" in visit(participant, topic)
     assert "is-new" not in visit(participant, topic)
+
+
+def test_a_post_offering_nothing_to_its_reader_has_no_footer(participant, topic, reply):
+    """Anonymous readers get no empty link bars (bytes on every post of
+    every page); a member gets the links they may use."""
+    anonymous = Client().get(topic.get_absolute_url()).content.decode()
+    reply_article = anonymous[anonymous.index(f'id="{reply.anchor}"') :]
+    reply_article = reply_article[: reply_article.index("</article>")]
+    assert "post-actions" not in reply_article
+    assert anonymous.count('<footer class="post-actions">') == 1  # the opening post's "Link"
+    member = visit(participant, topic)
+    reply_article = member[member.index(f'id="{reply.anchor}"') :]
+    reply_article = reply_article[: reply_article.index("</article>")]
+    assert f'href="/p/{reply.pk}/reply/"' in reply_article
+    assert f'href="/p/{reply.pk}/flag/"' in reply_article
