@@ -344,3 +344,14 @@ def test_a_hit_is_one_round_trip_to_the_cache(topic, reply, monkeypatch):
     monkeypatch.setattr(generations, "cache", Counting())
     assert page(url) == first
     assert calls == ["get_many"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_reply_shows_at_once(category, facilitator):
+    """Outside a test's transaction: the renewal after a real commit."""
+    topic = make_topic(category=category, author=facilitator, title="Committed")
+    url = topic.get_absolute_url()
+    before = page(url)
+    assert page(url) == before
+    make_reply(topic, subject="After the commit", body="Committed words.")
+    assert "Committed words." in page(url)
