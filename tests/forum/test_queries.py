@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from forum.models import ReadingPreference
-from forum.views import PAGES_AROUND
+from forum.topic_pages import PAGES_AROUND
 from tests.conftest import clear_local_cache
 from tests.factories import make_reply, make_user
 
