@@ -24,10 +24,11 @@ from .schedule import TopicSchedule, TopicScheduleQuerySet
 
 
 class VersionedSave:
-    """`version` (what the anonymous page cache keys on, forum/page_cache.py)
-    only ever goes up, by `F() + 1` in TopicQuerySet.touch(). A save of a
-    whole row that was read before a bump must not write the older number
-    back: that would make stale cached pages current again."""
+    """`version` (what each process's rendered posts, a page's posts and its
+    position key on: forum/topic_pages.py, the post_fragment filter) only
+    ever goes up, by `F() + 1` in TopicQuerySet.touch(). A save of a whole
+    row that was read before a bump must not write the older number back:
+    that would make stale renderings current again."""
 
     def save(self, *args, update_fields=None, **kwargs):
         if update_fields is None and not self._state.adding:
@@ -39,7 +40,7 @@ class VersionedSave:
         super().save(*args, update_fields=update_fields, **kwargs)
 
 
-class Category(VersionedSave, models.Model):
+class Category(models.Model):
     class TopicStarters(models.TextChoices):
         FACILITATORS = "facilitators", _("Its facilitators (and moderators)")
         MEMBERS = "members", _("Any verified member")
@@ -64,9 +65,6 @@ class Category(VersionedSave, models.Model):
             "section can let every member with a verified address ask."
         ),
     )
-    # Goes up with every change to what the category's pages show (its
-    # topics' listings included): see TopicQuerySet.touch().
-    version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["position", "name"]
@@ -81,7 +79,6 @@ class Category(VersionedSave, models.Model):
         # topics' breadcrumbs.
         with transaction.atomic():
             super().save(*args, **kwargs)
-            Category.objects.filter(pk=self.pk).update(version=F("version") + 1)
             generations.renew(categories=[self.pk])
 
     def get_absolute_url(self) -> str:
@@ -95,16 +92,16 @@ class Category(VersionedSave, models.Model):
 
 class TopicQuerySet(TopicScheduleQuerySet):
     def touch(self) -> None:
-        """Mark these topics, and their categories, changed: a new version,
-        so the anonymous page cache (forum/page_cache.py) makes new entries
-        for their pages, the category pages and the home page. Call it inside
-        the transaction of every change to what those pages show."""
+        """Mark these topics, and their categories, changed: a new version
+        (for what each process keeps of their pages) and new generation
+        tokens (forum/generations.py: the anonymous page cache's topic,
+        category and home pages). Call it inside the transaction of every
+        change to what those pages show."""
         rows = list(self.order_by().values_list("pk", "category_id"))
         if not rows:
             return
         ids, categories = {pk for pk, _ in rows}, {category for _, category in rows}
         Topic.objects.filter(pk__in=ids).update(version=F("version") + 1)
-        Category.objects.filter(pk__in=categories).update(version=F("version") + 1)
         generations.renew(topics=ids, categories=categories)
 
     def with_posts_by(self, user):
@@ -300,7 +297,6 @@ class Topic(VersionedSave, TopicModeration, TopicSchedule, models.Model):
         old_category = type(self).objects.values_list("category_id", flat=True).get(pk=self.pk)
         self.save(update_fields=["title", "slug", "category", "author"])
         self.touch()
-        Category.objects.filter(pk=old_category).update(version=F("version") + 1)
         generations.renew(categories=[old_category])
         ModerationLog.record(
             by, ModerationLog.Action.EDIT_TOPIC, topic=self, reason=describe_changes(changes)
@@ -347,7 +343,6 @@ class Topic(VersionedSave, TopicModeration, TopicSchedule, models.Model):
                 last_post_at=post.created_at,
                 version=F("version") + 1,  # as touch() does, in the same query
             )
-            Category.objects.filter(pk=self.category_id).update(version=F("version") + 1)
             generations.renew(topics=[self.pk], categories=[self.category_id])
             # Exact: the row lock held since _hold_row() read it.
             self.post_count += 1
