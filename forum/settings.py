@@ -121,6 +121,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 10,
     }
+    # Tests run on a file too, not Django's shared in-memory database: in
+    # that shared cache a writer that meets another thread's lock fails at
+    # once ("database table is locked") instead of waiting `timeout`, so
+    # the tests whose task threads or live server write beside a request
+    # failed now and then where production never would.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 # Read replicas (forum/db_router.py): comma-separated URLs, one alias each
 # (replica_0, replica_1, ...). Tests mirror them onto the primary.
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS")):
