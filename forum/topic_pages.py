@@ -2,9 +2,14 @@
 the requested page in the reading mode's order (by keyset cursor), its page
 numbers and the pinned block (forum.views.topic_detail)."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.cache import caches
+from django.db.models import Case, Q, When
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import reading_modes
@@ -13,6 +18,50 @@ from . import reading_modes
 PINNED_SHOWN = 20
 # Numbered page links shown on each side of the current page.
 PAGES_AROUND = 2
+
+
+def _kept(key: str, read):
+    """`read()`, remembered in this process under `key` (which names a
+    topic version: every change to what the page shows bumps it)."""
+    found = caches["local"].get(key)
+    if found is None:
+        found = read()
+        caches["local"].set(key, found, timeout=settings.FORUM_PAGE_CACHE_SECONDS or 600)
+    return found
+
+
+def _read_shown_posts(topic) -> dict:
+    """The opening post, the last post and the pinned block in one query."""
+    ends = {topic.opening_post_id, topic.last_post_id} - {None}
+    pinned = Q(pinned_at__isnull=False, is_hidden=False)
+    rows = list(
+        topic.posts.filter(Q(pk__in=ends) | pinned)
+        .for_display()
+        # The two ends first, then the pins: the limit never cuts an end off.
+        .order_by(Case(When(pk__in=ends, then=0), default=1), "pinned_at", "pk")[
+            : len(ends) + PINNED_SHOWN
+        ]
+    )
+    by_pk = {post.pk: post for post in rows}
+    pins = sorted((p for p in rows if p.pinned_at and not p.is_hidden), key=lambda p: p.pinned_at)
+    return {
+        "opening_post": by_pk.get(topic.opening_post_id),
+        "last_post": by_pk.get(topic.last_post_id),
+        "pinned_posts": pins[:PINNED_SHOWN],
+    }
+
+
+def attach_shown_posts(topic) -> list:
+    """Give `topic` its opening post and last post, each with its author,
+    and return the pinned block (on every page: it stays in view while
+    reading). The same for every reader, so read once per topic version in
+    this process (one query then, none after); never older than the version
+    they are kept under, since the topic row was read first."""
+    shown = _kept(
+        f"forum:topic-shown:{topic.pk}:{topic.version}", lambda: _read_shown_posts(topic)
+    )
+    topic.opening_post, topic.last_post = shown["opening_post"], shown["last_post"]
+    return shown["pinned_posts"]
 
 
 def _cursor(request, name):
@@ -97,15 +146,11 @@ def _position(topic, order, first) -> tuple[int, int]:
     if not isinstance(order, reading_modes.TreeOrder):
         return order.position(first)
     key = f"forum:position:{topic.pk}:{topic.version}:{first.path}"
-    found = caches["local"].get(key)
-    if found is None:
-        found = order.position(first)
-        caches["local"].set(key, found, timeout=settings.FORUM_PAGE_CACHE_SECONDS or 600)
-    return found
+    return _kept(key, lambda: order.position(first))
 
 
 def page_of_posts(request, topic, order) -> dict:
-    """The page's replies, its page numbers and the pinned block: in the
+    """The page's replies and its page numbers (attach_shown_posts() first): in the
     threaded and time orders the same for every reader, so remembered in
     this process per topic version, which every change to a post, an
     author's name or the topic bumps. The read is never older than the
@@ -114,20 +159,81 @@ def page_of_posts(request, topic, order) -> dict:
 
     def read() -> dict:
         tree = _tree_page(request, topic, order)
-        return {
-            "tree": tree,
-            "page_numbers": _page_numbers(topic, tree, order),
-            # On every page: the block stays in view while reading.
-            "pinned_posts": list(topic.posts.pinned().for_display()[:PINNED_SHOWN]),
-        }
+        return {"tree": tree, "page_numbers": _page_numbers(topic, tree, order)}
 
     if order.only_unread:
         return read()
     cursors = "-".join(str(_cursor(request, name)) for name in ("after", "start", "before"))
     last = request.GET.get("page") == "last"
     key = f"forum:topic-page:{topic.pk}:{topic.version}:{order.mode}:{cursors}:{last:d}"
-    found = caches["local"].get(key)
-    if found is None:
-        found = read()
-        caches["local"].set(key, found, timeout=settings.FORUM_PAGE_CACHE_SECONDS or 600)
-    return found
+    return _kept(key, read)
+
+
+# How long a rendered post, or a page's rendered replies, stays in each
+# process's memory (CACHES["local"]).
+FRAGMENT_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class Fragment:
+    key: str
+    timeout: int
+    has_actions: bool = False  # a footer of links or tools (else none: nothing to show)
+
+
+def fragment(rights, post) -> Fragment:
+    """What a post's rendering on the topic page depends on beyond the post,
+    its author and the post it answers (all covered by the topic's version,
+    which every change to them bumps): the viewer's answers
+    (permissions.PageRights, asked once a page), "new", the language and
+    the time zone. Never kept when it shows messages or forms (their CSRF
+    token is this reader's)."""
+    keep = not (rights.pin(post) or rights.hide(post)) and not getattr(post, "notes", None)
+    answers = (
+        keep,
+        getattr(post, "is_new", False),
+        rights.view_hidden(post),
+        rights.view_parent(post),
+        rights.reply,
+        rights.edit(post),
+        rights.flag(post),
+        rights.view_revisions(post),
+    )
+    key = "".join("1" if answer else "0" for answer in answers)
+    return Fragment(
+        f"{key}:{get_language()}:{timezone.get_current_timezone_name()}",
+        FRAGMENT_SECONDS if keep else 0,
+        has_actions=bool(
+            not keep  # the facilitator's tools, or messages
+            or post.is_opening  # its "Link"
+            or post.edited_at  # "edited"
+            or (rights.reply and not post.is_hidden)
+            or any(answers[5:7])  # edit, flag
+        ),
+    )
+
+
+def replies_fragment(request, rights, posts, order) -> Fragment:
+    """How the page's whole replies section (reading modes, page links and
+    the posts) is kept: under what each of its posts is kept by, with the
+    page's cursors and mode, so two readers whose posts would render alike
+    share it: one read of the cache instead of one a post. Not kept in "new
+    to me" (its page links are the reader's own) nor when a post shows
+    tools or messages."""
+    parts = [fragment(rights, post) for post in posts]
+    if order.only_unread or not all(part.timeout for part in parts):
+        return Fragment("", 0)
+    cursors = "-".join(str(request.GET.get(name)) for name in reading_modes.CURSORS)
+    return Fragment(
+        ":".join(
+            [
+                order.mode,
+                cursors,
+                "member" if request.user.is_authenticated else "anonymous",
+                get_language(),
+                timezone.get_current_timezone_name(),
+                *(f"{post.pk}={part.key}" for post, part in zip(posts, parts, strict=True)),
+            ]
+        ),
+        FRAGMENT_SECONDS,
+    )

@@ -26,6 +26,8 @@ from .permissions import (
     with_viewer_roles,
 )
 
+# Of the people a topic page names, what it never shows.
+UNSHOWN = ("password", "email", "bio", "affiliation", "suspension_reason")
 TOPICS_PER_CATEGORY_ON_HOME = 5
 TOPICS_PER_PAGE = 30
 
@@ -110,32 +112,21 @@ def _viewer(request):
 @page_cache.cached_for_anonymous(page_cache.topic_signature)
 def topic_detail(request, pk, slug=None):
     viewer = _viewer(request)
-    # Of the opening and last posts, what the page shows: no Markdown
-    # source, no password hashes.
-    unshown = ("password", "email", "bio", "affiliation", "suspension_reason")
+    # The topic's row and category with the viewer's read state, mode and
+    # roles; the posts it shows besides its page come per version.
     topics = (
-        Topic.objects.select_related(
-            "category", "opening_post__author", "last_post__author", "locked_by"
-        )
-        .defer(
-            "opening_post__body",
-            "last_post__body",
-            "last_post__body_html",
-            *(
-                f"{who}__{name}"
-                for who in ("opening_post__author", "last_post__author", "locked_by")
-                for name in unshown
-            ),
-        )
+        Topic.objects.select_related("category", "locked_by")
+        .defer(*(f"locked_by__{name}" for name in UNSHOWN))
         .with_read_state(viewer)
     )
     topics = reading_modes.with_reading_mode(topics, viewer)
     topic = get_object_or_404(with_viewer_roles(topics, viewer), pk=pk)
+    pinned = topic_pages.attach_shown_posts(topic)
     mode = reading_modes.chosen_mode(request, getattr(topic, "stored_reading_mode", None))
     marker = topic.read_marker(viewer) if viewer.is_authenticated else None
     order = reading_modes.order_for(mode, topic, marker)
     parts = topic_pages.page_of_posts(request, topic, order)
-    tree, pinned = parts["tree"], parts["pinned_posts"]
+    tree = parts["tree"]
     show_opening = tree["is_first_page"] and (
         not order.only_unread or marker.is_unread(topic.opening_post, viewer)
     )
@@ -143,6 +134,9 @@ def topic_detail(request, pk, slug=None):
     for post in shown + pinned:
         # Permission filters in the template read post.topic: no query per post.
         post.topic = topic
+    first_new = _mark_new(request, marker, shown)
+    notes = _notes_for(request, shown)
+    rights = PageRights(viewer, topic)
     return render(
         request,
         "forum/topic.html",
@@ -154,10 +148,11 @@ def topic_detail(request, pk, slug=None):
             "topic": topic,
             "category": topic.category,
             "pinned_posts": pinned,
-            "first_new": _mark_new(request, marker, shown),
+            "first_new": first_new,
             "user": viewer,
-            "rights": PageRights(viewer, topic),
-            "messages": _notes_for(request, shown),
+            "rights": rights,
+            "replies": topic_pages.replies_fragment(request, rights, tree["posts"], order),
+            "messages": notes,
             "form": PostForm(initial={"subject": topic.opening_post.reply_subject()})
             if can_reply(viewer, topic)
             else None,

@@ -1,5 +1,4 @@
 import re
-from dataclasses import dataclass
 from datetime import UTC
 from urllib.parse import urlsplit, urlunsplit
 
@@ -8,9 +7,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import ngettext
 
-from .. import permissions, schedule
+from .. import permissions, schedule, topic_pages
 
 register = template.Library()
 
@@ -100,48 +99,10 @@ def start_topic_refusal(user, category):
     return permissions.start_topic_refusal(user, category)
 
 
-# How long a rendered post stays in each process's memory (CACHES["local"]).
-FRAGMENT_SECONDS = 600
-
-
-@dataclass(frozen=True)
-class Fragment:
-    key: str
-    timeout: int
-    has_actions: bool  # a footer of links or tools (else none: nothing to show)
-
-
 @register.filter
-def post_fragment(rights, post) -> Fragment:
-    """What a post's rendering on the topic page depends on beyond the post,
-    its author and the post it answers (all covered by the topic's version,
-    which every change to them bumps): the viewer's answers
-    (permissions.PageRights, asked once a page), "new", the language and
-    the time zone. Never kept when it shows messages or forms (their CSRF
-    token is this reader's)."""
-    keep = not (rights.pin(post) or rights.hide(post)) and not getattr(post, "notes", None)
-    answers = (
-        keep,
-        getattr(post, "is_new", False),
-        rights.view_hidden(post),
-        rights.view_parent(post),
-        rights.reply,
-        rights.edit(post),
-        rights.flag(post),
-        rights.view_revisions(post),
-    )
-    key = "".join("1" if answer else "0" for answer in answers)
-    return Fragment(
-        f"{key}:{get_language()}:{timezone.get_current_timezone_name()}",
-        FRAGMENT_SECONDS if keep else 0,
-        has_actions=bool(
-            not keep  # the facilitator's tools, or messages
-            or post.is_opening  # its "Link"
-            or post.edited_at  # "edited"
-            or (rights.reply and not post.is_hidden)
-            or any(answers[5:7])  # edit, flag
-        ),
-    )
+def post_fragment(rights, post) -> topic_pages.Fragment:
+    """How the topic page keeps `post` rendered (topic_pages.fragment)."""
+    return topic_pages.fragment(rights, post)
 
 
 @register.filter

@@ -2,6 +2,8 @@
 viewer's answers, language and time zone: nobody gets a post rendered for
 someone allowed more, and a change shows at once."""
 
+import time
+
 import pytest
 from django.core.cache import caches
 from django.test import Client
@@ -82,3 +84,36 @@ def test_a_post_offering_nothing_to_its_reader_has_no_footer(participant, topic,
     reply_article = reply_article[: reply_article.index("</article>")]
     assert f'href="/p/{reply.pk}/reply/"' in reply_article
     assert f'href="/p/{reply.pk}/flag/"' in reply_article
+
+
+def replies_sections():
+    """The replies sections kept (a section not to be kept is stored already expired)."""
+    local = caches["local"]
+    return [k for k in local._cache if "topic-replies" in k and local._expire_info[k] > time.time()]
+
+
+def test_readers_whose_posts_render_alike_share_one_rendered_replies_section(
+    participant, other_participant, topic, reply
+):
+    for reader in (participant, other_participant):
+        assert "Original text." in visit(reader, topic)  # the reply is new to them
+        assert "is-new" not in visit(reader, topic)  # and then read
+    assert len(replies_sections()) == 2  # new, then read: the same two for both
+
+
+def test_a_replies_section_with_tools_is_never_kept_nor_shared(
+    participant, moderator, topic, reply
+):
+    assert "Hide…" in visit(moderator, topic)
+    assert replies_sections() == []
+    assert "Hide…" not in visit(participant, topic)
+    assert "Hide…" in visit(moderator, topic)
+
+
+def test_the_new_name_of_who_locked_a_topic_shows_at_once(facilitator, moderator, topic):
+    topic.lock(by=moderator, reason="The dialogue has ended.")
+    assert "Mo Moderator" in visit(facilitator, topic)
+    moderator.display_name = "Mona Moderator"
+    moderator.save(update_fields=["display_name"])
+    shown = visit(facilitator, topic)
+    assert "Mona Moderator" in shown and "Mo Moderator" not in shown
