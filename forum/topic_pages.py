@@ -2,12 +2,14 @@
 the requested page in the reading mode's order (by keyset cursor), its page
 numbers and the pinned block (forum.views.topic_detail)."""
 
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Case, Q, When
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -57,9 +59,7 @@ def attach_shown_posts(topic) -> list:
     reading). The same for every reader, so read once per topic version in
     this process (one query then, none after); never older than the version
     they are kept under, since the topic row was read first."""
-    shown = _kept(
-        f"forum:topic-shown:{topic.pk}:{topic.version}", lambda: _read_shown_posts(topic)
-    )
+    shown = _kept(f"forum:topic-shown:{topic.pk}:{topic.version}", lambda: _read_shown_posts(topic))
     topic.opening_post, topic.last_post = shown["opening_post"], shown["last_post"]
     return shown["pinned_posts"]
 
@@ -237,3 +237,18 @@ def replies_fragment(request, rights, posts, order) -> Fragment:
         ),
         FRAGMENT_SECONDS,
     )
+
+
+# What a form kept in this process's memory carries in place of its reader's
+# CSRF token (`{% with csrf_token=csrf_slot %}` around it in the template):
+# random, so no post or title can contain it; per process, like the
+# CACHES["local"] entries that carry it.
+CSRF_SLOT = f"csrf-slot-{secrets.token_urlsafe(18)}"
+
+
+def fill_csrf_slots(request, response):
+    """Put the reader's own CSRF token where a kept form has the slot."""
+    slot = CSRF_SLOT.encode()
+    if slot in response.content:
+        response.content = response.content.replace(slot, get_token(request).encode())
+    return response

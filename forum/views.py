@@ -7,6 +7,7 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import empty
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -137,7 +138,7 @@ def topic_detail(request, pk, slug=None):
     first_new = _mark_new(request, marker, shown)
     notes = _notes_for(request, shown)
     rights = PageRights(viewer, topic)
-    return render(
+    response = render(
         request,
         "forum/topic.html",
         {
@@ -156,8 +157,11 @@ def topic_detail(request, pk, slug=None):
             "form": PostForm(initial={"subject": topic.opening_post.reply_subject()})
             if can_reply(viewer, topic)
             else None,
+            "reply_form": topic_pages.Fragment(get_language(), topic_pages.FRAGMENT_SECONDS),
+            "csrf_slot": topic_pages.CSRF_SLOT,
         },
     )
+    return topic_pages.fill_csrf_slots(request, response)
 
 
 def _reader_mode(request, found) -> tuple[str, str]:

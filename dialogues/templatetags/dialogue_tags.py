@@ -57,7 +57,9 @@ def follows(user, topic) -> bool:
     """Whether `user` follows the topic (one query for members)."""
     if not user.is_authenticated:
         return False
-    return Subscription.objects.active().filter(user=user, topic=topic).exists()
+    return Subscription.objects.filter(
+        user_id=user.pk, topic_id=topic.pk, is_subscribed=True
+    ).exists()
 
 
 @register.simple_tag

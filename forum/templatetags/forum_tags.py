@@ -4,7 +4,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django import template
 from django.conf import settings
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext

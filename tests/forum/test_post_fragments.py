@@ -2,13 +2,15 @@
 viewer's answers, language and time zone: nobody gets a post rendered for
 someone allowed more, and a change shows at once."""
 
+import re
 import time
 
 import pytest
 from django.core.cache import caches
 from django.test import Client
 
-from tests.factories import make_reply
+from forum.topic_pages import CSRF_SLOT
+from tests.factories import make_reply, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -117,3 +119,41 @@ def test_the_new_name_of_who_locked_a_topic_shows_at_once(facilitator, moderator
     moderator.save(update_fields=["display_name"])
     shown = visit(facilitator, topic)
     assert "Mona Moderator" in shown and "Mo Moderator" not in shown
+
+
+def reply_form_token(page: str) -> str:
+    form = page[page.index('class="post-form"') :]
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+
+
+def test_the_kept_reply_form_carries_each_readers_own_csrf_token(
+    participant, other_participant, topic
+):
+    """The topic page's reply form is rendered once per topic version and
+    language; each reader's page gets their own token in it, which posts."""
+    for reader in (participant, other_participant, make_user("third")):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(reader)
+        page = client.get(topic.get_absolute_url()).content.decode()
+        assert CSRF_SLOT not in page
+        token = reply_form_token(page)
+        response = client.post(
+            f"/p/{topic.opening_post_id}/reply/",
+            {
+                "subject": "Re: the topic",
+                "body": f"A reply by {reader.username}.",
+                "post": "1",
+                "csrfmiddlewaretoken": token,
+            },
+        )
+        assert response.status_code == 302, response.status_code
+    assert topic.posts.filter(body="A reply by other.").exists()
+    # Without its own token a reader's post is refused.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(other_participant)
+    client.get(topic.get_absolute_url())
+    refused = client.post(
+        f"/p/{topic.opening_post_id}/reply/",
+        {"subject": "Re: x", "body": "No token.", "csrfmiddlewaretoken": CSRF_SLOT},
+    )
+    assert refused.status_code == 403
