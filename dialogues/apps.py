@@ -7,9 +7,18 @@ class DialoguesConfig(AppConfig):
     verbose_name = _("Dialogues")
 
     def ready(self):
+        from django.conf import settings
+        from django.db.models.signals import post_save
+
         from forum import signals
 
-        from . import notifications
+        from . import models, notifications
+
+        post_save.connect(
+            models.leader_renamed,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="dialogues.leader_renamed",
+        )
 
         signals.post_added.connect(notifications.post_added, dispatch_uid="dialogues.post_added")
         signals.post_changed.connect(

@@ -180,6 +180,17 @@ class ConversationLeader(models.Model):
         return f"{self.user} ({self.dialogue})"
 
 
+def leader_renamed(sender, instance, created, update_fields=None, **kwargs) -> None:
+    """The header of each dialogue someone leads names them, posted or not:
+    a change to their name there renews those topics' pages, in the same
+    transaction (accounts.User.save renews those where they posted)."""
+    shown = getattr(instance, "SHOWN_ON_POSTS", frozenset())
+    if created or (update_fields is not None and not shown & set(update_fields)):
+        return
+    led = ConversationLeader.objects.filter(user=instance).values("dialogue__topic_id")
+    Topic.objects.filter(pk__in=led).touch()
+
+
 class Resource(models.Model):
     """A link found in a post. One row per post and address: the panel shows
     each address once, from the earliest post that still links to it."""

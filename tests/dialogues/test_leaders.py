@@ -3,6 +3,9 @@ on their posts, counted in the participation view."""
 
 from datetime import timedelta
 
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dialogues.models import ConversationLeader
@@ -95,3 +98,24 @@ def test_facilitator_removes_a_leader_and_the_badge_goes(facilitator_client, dia
     assert response.status_code == 302
     assert not dialogue.leaders.exists()
     assert 'class="badge leader"' not in page
+
+
+def test_a_leaders_new_name_shows_at_once_in_the_header_even_before_they_post(
+    participant, dialogue, leader, clock
+):
+    """The header names every leader: renaming one who has not posted yet
+    changes the cached anonymous page and the member's page at once."""
+    clock.set(START + timedelta(hours=1, minutes=30))
+    url = dialogue.topic.get_absolute_url()
+    client, participant_client = Client(), Client()
+    participant_client.force_login(participant)
+    assert "Lee Leader" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as served:
+        assert "Lee Leader" in client.get(url).content.decode()
+    assert not [q for q in served.captured_queries if "forum_topic" in q["sql"]]  # from the cache
+    assert "Lee Leader" in participant_client.get(url).content.decode()
+    leader.display_name = "Leila Leader"
+    leader.save(update_fields=["display_name"])
+    for reader in (client, participant_client):
+        page = reader.get(url).content.decode()
+        assert "Leila Leader" in page and "Lee Leader" not in page
