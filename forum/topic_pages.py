@@ -22,6 +22,12 @@ PINNED_SHOWN = 20
 PAGES_AROUND = 2
 
 
+def kept_for_version(topic, name: str, read):
+    """`read()`, remembered in this process for `topic`'s version: for what
+    its page shows that only a change bumping the version can change."""
+    return _kept(f"forum:{name}:{topic.pk}:{topic.version}", read)
+
+
 def _kept(key: str, read):
     """`read()`, remembered in this process under `key` (which names a
     topic version: every change to what the page shows bumps it)."""

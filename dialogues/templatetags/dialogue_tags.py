@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django import template
 from django.urls import reverse
 
+from forum import topic_pages
 from forum.models import Topic
 from forum.schedule import Status
 
@@ -42,12 +43,20 @@ class DialoguePage:
 @register.simple_tag
 def dialogue_page(topic):
     """The topic page's dialogue panels: summary, leaders, resources. Three
-    queries for a dialogue, none for an ordinary topic."""
+    queries for a dialogue, once per topic version in each process (every
+    change to the dialogue, its leaders, their names or its posts bumps
+    it); none for an ordinary topic."""
     if not topic.is_scheduled:
         return None
+    page = topic_pages.kept_for_version(topic, "dialogue-page", lambda: _read_page(topic))
+    if page.dialogue is not None:
+        page.dialogue.topic = topic  # this request's, with this reader's state
+    return page
+
+
+def _read_page(topic) -> DialoguePage:
+    # Kept with its topic's id only: each request gives it its own topic.
     dialogue = Dialogue.objects.filter(topic=topic).first()
-    if dialogue is not None:
-        dialogue.topic = topic
     leaders = ConversationLeader.objects.filter(dialogue__topic=topic).select_related("user")
     return DialoguePage(dialogue, list(leaders), resources_shared(topic))
 

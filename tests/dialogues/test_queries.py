@@ -66,6 +66,32 @@ def test_dialogue_topic_page_costs_three_queries_more_than_a_plain_topic_whateve
     assert counts["member", "long"] <= LOGGED_IN_BUDGET + 2
 
 
+def test_a_dialogues_panels_are_read_once_per_topic_version(
+    participant, other_participant, category, facilitator, clock
+):
+    """Another reader at the same version pays nothing for them; a change
+    to the dialogue (here a new leader) is read at once."""
+    plain = Topic.start(category=category, author=facilitator, title="Plain", body="x")
+    dialogue_topic = Topic.start(category=category, author=facilitator, title="Dialogue", body="x")
+    dialogue = make_dialogue(dialogue_topic, opens_at=START, closes_at=START.replace(day=9))
+    dialogue.add_leader(user=make_user("leader", display_name="Lee Leader"), by=facilitator)
+    first, second = Client(), Client()
+    first.force_login(participant)
+    second.force_login(other_participant)
+    for topic in (plain, dialogue_topic):
+        first.get(topic.get_absolute_url())
+
+    def again(topic):
+        with CaptureQueriesContext(connection) as queries:
+            page = second.get(topic.get_absolute_url()).content.decode()
+        return len(queries), page
+
+    assert again(dialogue_topic)[0] == again(plain)[0]
+    dialogue.add_leader(user=make_user("nadia", display_name="Nadia K."), by=facilitator)
+    _, page = again(dialogue_topic)
+    assert "Nadia K." in page and "Lee Leader" in page
+
+
 def test_category_page_of_a_series_has_constant_queries(client, category, facilitator, clock):
     def add_dialogue(n):
         topic = Topic.start(category=category, author=facilitator, title=f"D{n}", body="x")
