@@ -451,7 +451,7 @@ class PageRights:
     above (can_view_hidden, can_view_parent, can_edit_post, can_flag_post,
     can_view_revisions, can_pin_post, can_hide_post) reduced to what they
     ask of the viewer and the topic, plus each post's own fields. The topic
-    page keys its rendered posts on these (forum_tags.post_fragment);
+    page keys its rendered posts on these (topic_pages.fragment);
     tests/forum/test_page_rights.py checks they answer as the functions do."""
 
     def __init__(self, user, topic: Topic):
