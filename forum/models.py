@@ -24,9 +24,9 @@ from .schedule import TopicSchedule, TopicScheduleQuerySet
 
 
 class VersionedSave:
-    """`version` (what each process's rendered posts, a page's posts and its
-    position key on: forum/topic_pages.py) only
-    ever goes up, by `F() + 1` in TopicQuerySet.touch(). A save of a whole
+    """`version` (what each process keeps of a topic's page is keyed on it:
+    forum/topic_pages.py) only ever goes up, by `F() + 1` in
+    TopicQuerySet.touch(). A save of a whole
     row that was read before a bump must not write the older number back:
     that would make stale renderings current again."""
 
