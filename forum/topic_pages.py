@@ -219,6 +219,13 @@ def fragment(rights, post) -> Fragment:
     )
 
 
+def shared_parts() -> Fragment:
+    """How the topic page keeps the parts it shows alike to every reader
+    (the pinned block, a dialogue's header, the reply form): per topic
+    version, language and time zone (their dates)."""
+    return Fragment(f"{get_language()}:{timezone.get_current_timezone_name()}", FRAGMENT_SECONDS)
+
+
 def replies_fragment(request, rights, posts, order) -> Fragment:
     """How the page's whole replies section (reading modes, page links and
     the posts) is kept: under what each of its posts is kept by, with the

@@ -7,7 +7,6 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import empty
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -157,7 +156,9 @@ def topic_detail(request, pk, slug=None):
             "form": PostForm(initial={"subject": topic.opening_post.reply_subject()})
             if can_reply(viewer, topic)
             else None,
-            "reply_form": topic_pages.Fragment(get_language(), topic_pages.FRAGMENT_SECONDS),
+            # The parts kept alike for every reader: pinned block, dialogue
+            # header, reply form (its CSRF token put in after rendering).
+            "shared": topic_pages.shared_parts(),
             "csrf_slot": topic_pages.CSRF_SLOT,
         },
     )

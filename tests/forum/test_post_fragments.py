@@ -157,3 +157,27 @@ def test_the_kept_reply_form_carries_each_readers_own_csrf_token(
         {"subject": "Re: x", "body": "No token.", "csrfmiddlewaretoken": CSRF_SLOT},
     )
     assert refused.status_code == 403
+
+
+def test_the_kept_pinned_block_changes_at_once_and_shows_each_readers_time_zone(
+    participant, other_participant, facilitator, topic, reply
+):
+    def pinned_block(reader):
+        page = visit(reader, topic)
+        if 'class="pinned-posts"' not in page:
+            return ""
+        block = page[page.index('class="pinned-posts"') :]
+        return block[: block.index("</section>")]
+
+    assert pinned_block(participant) == ""
+    reply.pin(by=facilitator)
+    assert "Original text." in pinned_block(participant)
+    other_participant.time_zone = "Asia/Tokyo"
+    other_participant.save(update_fields=["time_zone"])
+    participant.time_zone = "America/Lima"
+    participant.save(update_fields=["time_zone"])
+    # The same post, each with the date in their own time zone.
+    lima, tokyo = pinned_block(participant), pinned_block(other_participant)
+    assert "Original text." in lima and "Original text." in tokyo and lima != tokyo
+    reply.unpin(by=facilitator)
+    assert pinned_block(participant) == pinned_block(other_participant) == ""
