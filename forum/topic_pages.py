@@ -1,6 +1,9 @@
 """What a topic page shows of its posts, whoever reads it: the replies of
 the requested page in the reading mode's order (by keyset cursor), its page
-numbers and the pinned block (forum.views.topic_detail)."""
+numbers, the opening and last posts and the pinned block, each read once
+per topic version in each process; and how the page's rendered parts are
+kept (per post, the whole replies section, the parts alike for every
+reader, and the CSRF slot of a kept form) (forum.views.topic_detail)."""
 
 import secrets
 from dataclasses import dataclass
@@ -15,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import reading_modes
+from .models import Post
 
 # The "Pinned" block stays short: a facilitator's key posts, not a second thread.
 PINNED_SHOWN = 20
@@ -43,7 +47,8 @@ def _read_shown_posts(topic) -> dict:
     ends = {topic.opening_post_id, topic.last_post_id} - {None}
     pinned = Q(pinned_at__isnull=False, is_hidden=False)
     rows = list(
-        topic.posts.filter(Q(pk__in=ends) | pinned)
+        # Not topic.posts: the kept posts must not carry this reader's topic.
+        Post.objects.filter(Q(pk__in=ends) | pinned, topic_id=topic.pk)
         .for_display()
         # The two ends first, then the pins: the limit never cuts an end off.
         .order_by(Case(When(pk__in=ends, then=0), default=1), "pinned_at", "pk")[
