@@ -111,11 +111,15 @@ def switcher(topic, mode: str, user) -> dict:
 
 
 def order_for(mode: str, topic, marker=None) -> "TreeOrder | TimeOrder":
-    if mode == Mode.FLAT:
-        return TimeOrder(topic.posts.all(), topic)
+    from .models import Post
+
     if mode == Mode.NEW and marker is not None:
         return TimeOrder(unread_replies(topic, marker), topic, only_unread=True)
-    return TreeOrder(topic.posts.all())
+    # By the topic's id, not topic.posts: the threaded and time orders' pages
+    # are kept per topic version for every reader (forum/topic_pages.py), so
+    # their posts must not carry this reader's topic object.
+    posts = Post.objects.filter(topic_id=topic.pk)
+    return TimeOrder(posts, topic) if mode == Mode.FLAT else TreeOrder(posts)
 
 
 def unread_replies(topic, marker):
