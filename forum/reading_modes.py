@@ -115,10 +115,11 @@ def order_for(mode: str, topic, marker=None) -> "TreeOrder | TimeOrder":
 
     if mode == Mode.NEW and marker is not None:
         return TimeOrder(unread_replies(topic, marker), topic, only_unread=True)
-    # By the topic's id, not topic.posts: the threaded and time orders' pages
-    # are kept per topic version for every reader (forum/topic_pages.py), so
-    # their posts must not carry this reader's topic object.
-    posts = Post.objects.filter(topic_id=topic.pk)
+    # From the topic's own database, as topic.posts would read, but by its id:
+    # the threaded and time orders' pages are kept per topic version for
+    # every reader (forum/topic_pages.py), so their posts must not carry
+    # this reader's topic object.
+    posts = Post.objects.db_manager(topic._state.db).filter(topic_id=topic.pk)
     return TimeOrder(posts, topic) if mode == Mode.FLAT else TreeOrder(posts)
 
 

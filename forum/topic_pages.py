@@ -47,8 +47,10 @@ def _read_shown_posts(topic) -> dict:
     ends = {topic.opening_post_id, topic.last_post_id} - {None}
     pinned = Q(pinned_at__isnull=False, is_hidden=False)
     rows = list(
-        # Not topic.posts: the kept posts must not carry this reader's topic.
-        Post.objects.filter(Q(pk__in=ends) | pinned, topic_id=topic.pk)
+        # The topic's own database, as topic.posts would read, but by its id:
+        # the kept posts must not carry this reader's topic object.
+        Post.objects.db_manager(topic._state.db)
+        .filter(Q(pk__in=ends) | pinned, topic_id=topic.pk)
         .for_display()
         # The two ends first, then the pins: the limit never cuts an end off.
         .order_by(Case(When(pk__in=ends, then=0), default=1), "pinned_at", "pk")[
