@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from . import reading_modes
+from . import limits, reading_modes
 from .models import Post
 
 # The "Pinned" block stays short: a facilitator's key posts, not a second thread.
@@ -259,16 +259,25 @@ def replies_fragment(request, rights, posts, order) -> Fragment:
     )
 
 
-# What a form kept in this process's memory carries in place of its reader's
-# CSRF token (`{% with csrf_token=csrf_slot %}` around it in the template):
-# random, so no post or title can contain it; per process, like the
-# CACHES["local"] entries that carry it.
+# What a form kept in this process's memory carries in place of what must
+# be new on every page: its reader's CSRF token (`{% with
+# csrf_token=csrf_slot %}` around it in the template) and its one-time
+# submission token (forms.SubmittedOnce: the same one on two pages would make
+# the second reply a "resend" of the first). Random, so no post or title can
+# contain them; per process, like the CACHES["local"] entries that carry them.
 CSRF_SLOT = f"csrf-slot-{secrets.token_urlsafe(18)}"
+SUBMISSION_SLOT = f"submission-slot-{secrets.token_urlsafe(18)}"
 
 
-def fill_csrf_slots(request, response):
-    """Put the reader's own CSRF token where a kept form has the slot."""
-    slot = CSRF_SLOT.encode()
-    if slot in response.content:
-        response.content = response.content.replace(slot, get_token(request).encode())
+def fill_slots(request, response):
+    """Put the reader's own CSRF token and a fresh submission token where a
+    kept form has their slots."""
+    content = response.content
+    for slot, value in (
+        (CSRF_SLOT, lambda: get_token(request)),
+        (SUBMISSION_SLOT, limits.new_token),
+    ):
+        if slot.encode() in content:
+            content = content.replace(slot.encode(), value().encode())
+    response.content = content
     return response

@@ -153,16 +153,22 @@ def topic_detail(request, pk, slug=None):
             "rights": rights,
             "replies": topic_pages.replies_fragment(request, rights, tree["posts"], order),
             "messages": notes,
-            "form": PostForm(initial={"subject": topic.opening_post.reply_subject()})
+            "form": PostForm(
+                initial={
+                    "subject": topic.opening_post.reply_subject(),
+                    "submission": topic_pages.SUBMISSION_SLOT,
+                }
+            )
             if can_reply(viewer, topic)
             else None,
             # The parts kept alike for every reader: pinned block, dialogue
-            # header, reply form (its CSRF token put in after rendering).
+            # header, reply form (its CSRF and submission tokens put in
+            # after rendering).
             "shared": topic_pages.shared_parts(),
             "csrf_slot": topic_pages.CSRF_SLOT,
         },
     )
-    return topic_pages.fill_csrf_slots(request, response)
+    return topic_pages.fill_slots(request, response)
 
 
 def _reader_mode(request, found) -> tuple[str, str]:

@@ -181,3 +181,22 @@ def test_the_kept_pinned_block_changes_at_once_and_shows_each_readers_time_zone(
     assert "Original text." in lima and "Original text." in tokyo and lima != tokyo
     reply.unpin(by=facilitator)
     assert pinned_block(participant) == pinned_block(other_participant) == ""
+
+
+def test_two_tabs_of_a_topic_each_post_their_own_reply(participant, topic):
+    """The kept reply form gets a fresh one-time submission token on every
+    page: a reply written in a second tab (or on page 2) is not taken for a
+    resend of the first, and nothing typed is lost."""
+    client = Client()
+    client.force_login(participant)
+    tabs = [client.get(topic.get_absolute_url()).content.decode() for _ in range(2)]
+    tokens = [re.search(r'name="submission" value="([^"]*)"', tab).group(1) for tab in tabs]
+    assert tokens[0] and tokens[1] and tokens[0] != tokens[1]
+    for n, token in enumerate(tokens):
+        response = client.post(
+            f"/p/{topic.opening_post_id}/reply/",
+            {"subject": f"Tab {n}", "body": f"Written in tab {n}.", "submission": token},
+        )
+        assert response.status_code == 302
+    assert topic.posts.filter(body="Written in tab 0.").exists()
+    assert topic.posts.filter(body="Written in tab 1.").exists()
